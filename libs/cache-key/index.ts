@@ -1,0 +1,2 @@
+export * from './src/cache-key';
+export * from './src/canonical-json';

@@ -1,0 +1,87 @@
+import { Environment, parseEnvironment } from './config.schema';
+
+export type ProviderName = 'openai' | 'anthropic';
+
+export interface ProviderConfig {
+  apiKey: string | undefined;
+  baseUrl: string | undefined;
+  defaultModel: string;
+}
+
+export interface RedisConfig {
+  url: string | undefined;
+  clusterNodes: { host: string; port: number }[];
+  keyPrefix: string;
+  commandTimeoutMs: number;
+}
+
+/**
+ * The typed configuration, read once from the environment at start. Services inject this class
+ * instead of reading `process.env`, so tests can build one from a plain object.
+ */
+export class AppConfig {
+  readonly production: boolean;
+  readonly server: { port: number; host: string; bodyLimitBytes: number };
+  readonly llm: {
+    defaultProvider: ProviderName;
+    timeoutMs: number;
+    maxRetries: number;
+    pricingFile: string | undefined;
+    providers: Record<ProviderName, ProviderConfig>;
+  };
+  readonly cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
+  readonly redis: RedisConfig | undefined;
+  readonly qdrant: { url: string; apiKey: string | undefined } | undefined;
+  readonly semantic: { dataDir: string; embeddingProvider: string; threshold: number };
+  readonly auth: { apiKeys: { tenant: string; key: string }[]; rateLimitRpm: number };
+  readonly logging: { level: string; logPrompts: boolean };
+
+  constructor(env: Environment) {
+    this.production = env.NODE_ENV === 'production';
+    this.server = { port: env.PORT, host: env.HOST, bodyLimitBytes: env.BODY_LIMIT_BYTES };
+    this.llm = {
+      defaultProvider: env.DEFAULT_PROVIDER,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+      maxRetries: env.LLM_MAX_RETRIES,
+      pricingFile: env.PRICING_FILE,
+      providers: {
+        openai: {
+          apiKey: env.OPENAI_API_KEY,
+          baseUrl: env.OPENAI_BASE_URL,
+          defaultModel: env.OPENAI_DEFAULT_MODEL,
+        },
+        anthropic: {
+          apiKey: env.ANTHROPIC_API_KEY,
+          baseUrl: env.ANTHROPIC_BASE_URL,
+          defaultModel: env.ANTHROPIC_DEFAULT_MODEL,
+        },
+      },
+    };
+    this.cache = {
+      ttlSeconds: env.CACHE_TTL_SECONDS,
+      maxEntries: env.CACHE_MAX_ENTRIES,
+      maxBytes: env.CACHE_MAX_BYTES,
+    };
+    this.redis =
+      env.REDIS_URL || env.REDIS_CLUSTER_NODES.length > 0
+        ? {
+            url: env.REDIS_URL,
+            clusterNodes: env.REDIS_CLUSTER_NODES,
+            keyPrefix: env.REDIS_KEY_PREFIX,
+            commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+          }
+        : undefined;
+    this.qdrant = env.QDRANT_URL ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY } : undefined;
+    this.semantic = {
+      dataDir: env.DATA_DIR,
+      embeddingProvider: env.EMBEDDING_PROVIDER,
+      threshold: env.SEMANTIC_THRESHOLD,
+    };
+    this.auth = { apiKeys: env.API_KEYS, rateLimitRpm: env.RATE_LIMIT_RPM };
+    this.logging = { level: env.LOG_LEVEL, logPrompts: env.LOG_PROMPTS };
+  }
+
+  static fromEnvironment(env: Record<string, string | undefined>): AppConfig {
+    return new AppConfig(parseEnvironment(env));
+  }
+}

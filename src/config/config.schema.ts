@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.join(' or ')})` },
+  );
+
+const integer = (fallback: number, min: number, max: number) =>
+  optionalString
+    .refine((value) => value === undefined || /^\d+$/.test(value), {
+      message: 'must be a whole number',
+    })
+    .transform((value) => (value === undefined ? fallback : Number(value)))
+    .pipe(z.number().int().min(min).max(max));
+
+const number = (fallback: number, min: number, max: number) =>
+  optionalString
+    .refine((value) => value === undefined || Number.isFinite(Number(value)), {
+      message: 'must be a number',
+    })
+    .transform((value) => (value === undefined ? fallback : Number(value)))
+    .pipe(z.number().min(min).max(max));
+
+const boolean = (fallback: boolean) =>
+  optionalString
+    .refine((value) => value === undefined || /^(true|false|1|0)$/i.test(value), {
+      message: 'must be true or false',
+    })
+    .transform((value) => (value === undefined ? fallback : /^(true|1)$/i.test(value)));
+
+const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  optionalString.pipe(z.enum(values).optional()).transform((value) => value ?? fallback);
+
+const apiKeys = optionalString
+  .transform((value, ctx) => {
+    const keys: { tenant: string; key: string }[] = [];
+    for (const pair of (value ?? '').split(',').map((part) => part.trim())) {
+      if (pair === '') continue;
+      const separator = pair.indexOf(':');
+      const tenant = pair.slice(0, separator);
+      const key = pair.slice(separator + 1);
+      if (separator <= 0 || key === '' || !/^[A-Za-z0-9._-]{1,64}$/.test(tenant)) {
+        // The pair holds a secret, so the message names its position, never its text.
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${keys.length + 1} must be tenant:key (tenant of letters, digits, . _ -)`,
+        });
+        return z.NEVER;
+      }
+      keys.push({ tenant, key });
+    }
+    return keys;
+  })
+  .default([]);
+
+const redisClusterNodes = optionalString
+  .transform((value, ctx) => {
+    if (value === undefined) return [];
+    const nodes = value.split(',').map((node) => node.trim());
+    const parsed: { host: string; port: number }[] = [];
+    for (const node of nodes) {
+      const match = /^([^:\s]+):(\d{1,5})$/.exec(node);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `"${node}" must be host:port` });
+        return z.NEVER;
+      }
+      parsed.push({ host: match[1], port: Number(match[2]) });
+    }
+    return parsed;
+  })
+  .default([]);
+
+/** Every environment variable the service reads, with its default. Unknown variables are ignored. */
+export const environmentSchema = z.object({
+  NODE_ENV: optionalString,
+  PORT: integer(3000, 0, 65535),
+  HOST: optionalString.default('0.0.0.0'),
+  BODY_LIMIT_BYTES: integer(1_048_576, 1024, 64 * 1_048_576),
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  OPENAI_DEFAULT_MODEL: optionalString.default('gpt-4o-mini'),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: url(['http:', 'https:']),
+  ANTHROPIC_DEFAULT_MODEL: optionalString.default('claude-3-5-haiku-latest'),
+  DEFAULT_PROVIDER: choice(['openai', 'anthropic'], 'openai'),
+  LLM_TIMEOUT_MS: integer(60_000, 100, 600_000),
+  LLM_MAX_RETRIES: integer(2, 0, 10),
+  PRICING_FILE: optionalString,
+
+  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_CLUSTER_NODES: redisClusterNodes,
+  REDIS_KEY_PREFIX: optionalString.default('ragcache:'),
+  REDIS_COMMAND_TIMEOUT_MS: integer(500, 10, 60_000),
+  QDRANT_URL: url(['http:', 'https:']),
+  QDRANT_API_KEY: optionalString,
+  DATA_DIR: optionalString.default('./data'),
+  EMBEDDING_PROVIDER: choice(['use-lite', 'transformers', 'openai'], 'use-lite'),
+  SEMANTIC_THRESHOLD: number(0.85, 0, 1),
+
+  CACHE_TTL_SECONDS: integer(86_400, 1, 31_536_000),
+  CACHE_MAX_ENTRIES: integer(100_000, 1, 100_000_000),
+  CACHE_MAX_BYTES: integer(256 * 1_048_576, 1024, 64 * 1024 * 1_048_576),
+
+  API_KEYS: apiKeys,
+  RATE_LIMIT_RPM: integer(0, 0, 10_000_000),
+  LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+  LOG_PROMPTS: boolean(false),
+});
+
+export type Environment = z.output<typeof environmentSchema>;
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Parses the environment once; every problem names its variable, so a bad deploy fails loudly at start. */
+export function parseEnvironment(env: Record<string, string | undefined>): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new InvalidConfigurationError(
+    result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,68 @@
+import Anthropic, { APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
+import { ChatCompletion, ChatRequest } from './chat.types';
+import { LlmProvider } from './llm-provider.port';
+import { LlmProviderSettings } from './llm-provider.settings';
+import { fromSdkError } from './upstream-error';
+
+const SDK_ERRORS = { timeout: APIConnectionTimeoutError, api: APIError };
+
+/**
+ * Anthropic requires `max_tokens`; when the caller sets none this fixed value is sent. It is a
+ * constant, so requests without a limit still share cache entries.
+ */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
+
+/** Anthropic's Messages API through the official SDK. */
+export class AnthropicProvider implements LlmProvider {
+  readonly name = 'anthropic';
+  readonly configured: boolean;
+  private readonly client: Anthropic;
+
+  constructor(settings: LlmProviderSettings) {
+    this.configured = Boolean(settings.apiKey || settings.baseUrl);
+    this.client = new Anthropic({
+      apiKey: settings.apiKey ?? 'not-set',
+      baseURL: settings.baseUrl,
+      timeout: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+    });
+  }
+
+  static toParams(request: ChatRequest): MessageCreateParamsNonStreaming {
+    const { params } = request;
+    return {
+      model: request.model,
+      max_tokens: params.max_tokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+      ...(request.system !== undefined && { system: request.system }),
+      messages: request.messages.map((message) => ({
+        role: message.role,
+        content: message.content,
+      })),
+      ...(params.temperature !== undefined && { temperature: params.temperature }),
+      ...(params.top_p !== undefined && { top_p: params.top_p }),
+      ...(params.stop !== undefined && { stop_sequences: params.stop }),
+    };
+  }
+
+  async complete(request: ChatRequest): Promise<ChatCompletion> {
+    let response: Anthropic.Message;
+    try {
+      response = await this.client.messages.create(AnthropicProvider.toParams(request));
+    } catch (error) {
+      throw fromSdkError(this.name, error, SDK_ERRORS);
+    }
+    const text = response.content
+      .filter((block): block is Anthropic.TextBlock => block.type === 'text')
+      .map((block) => block.text)
+      .join('');
+    const promptTokens = response.usage.input_tokens;
+    const completionTokens = response.usage.output_tokens;
+    return {
+      content: text,
+      model: response.model ?? request.model,
+      finishReason: response.stop_reason ?? null,
+      usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+    };
+  }
+}

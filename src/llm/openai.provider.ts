@@ -1,0 +1,70 @@
+import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import { LlmProviderSettings } from './llm-provider.settings';
+import { ChatCompletion, ChatRequest } from './chat.types';
+import { LlmProvider } from './llm-provider.port';
+import { fromSdkError } from './upstream-error';
+
+const SDK_ERRORS = { timeout: APIConnectionTimeoutError, api: APIError };
+
+/** Reasoning models take `max_completion_tokens`; the older name is rejected by them. */
+const USES_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
+
+/** OpenAI's chat completions through the official SDK; any OpenAI-compatible server works too. */
+export class OpenAIProvider implements LlmProvider {
+  readonly name = 'openai';
+  readonly configured: boolean;
+  private readonly client: OpenAI;
+
+  constructor(settings: LlmProviderSettings) {
+    this.configured = Boolean(settings.apiKey || settings.baseUrl);
+    this.client = new OpenAI({
+      // The SDK refuses an empty key; compatible servers behind OPENAI_BASE_URL often need none.
+      apiKey: settings.apiKey ?? 'not-set',
+      baseURL: settings.baseUrl,
+      timeout: settings.timeoutMs,
+      maxRetries: settings.maxRetries,
+    });
+  }
+
+  static toParams(request: ChatRequest): ChatCompletionCreateParamsNonStreaming {
+    const { params } = request;
+    const maxTokensField = USES_MAX_COMPLETION_TOKENS.test(request.model)
+      ? 'max_completion_tokens'
+      : 'max_tokens';
+    return {
+      model: request.model,
+      messages: [
+        ...(request.system === undefined
+          ? []
+          : [{ role: 'system' as const, content: request.system }]),
+        ...request.messages.map((message) => ({ role: message.role, content: message.content })),
+      ],
+      ...(params.temperature !== undefined && { temperature: params.temperature }),
+      ...(params.top_p !== undefined && { top_p: params.top_p }),
+      ...(params.max_tokens !== undefined && { [maxTokensField]: params.max_tokens }),
+      ...(params.stop !== undefined && { stop: params.stop }),
+      ...(params.seed !== undefined && { seed: params.seed }),
+    };
+  }
+
+  async complete(request: ChatRequest): Promise<ChatCompletion> {
+    let response: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      response = await this.client.chat.completions.create(OpenAIProvider.toParams(request));
+    } catch (error) {
+      throw fromSdkError(this.name, error, SDK_ERRORS);
+    }
+    const choice = response.choices[0];
+    return {
+      content: choice?.message?.content ?? '',
+      model: response.model ?? request.model,
+      finishReason: choice?.finish_reason ?? null,
+      usage: {
+        promptTokens: response.usage?.prompt_tokens ?? 0,
+        completionTokens: response.usage?.completion_tokens ?? 0,
+        totalTokens: response.usage?.total_tokens ?? 0,
+      },
+    };
+  }
+}

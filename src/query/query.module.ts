@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CacheModule } from '../cache/cache.module';
+import { LlmModule } from '../llm/llm.module';
+import { QueryController } from './query.controller';
+import { QueryService } from './query.service';
+
+@Module({
+  imports: [CacheModule, LlmModule],
+  controllers: [QueryController],
+  providers: [QueryService],
+})
+export class QueryModule {}
