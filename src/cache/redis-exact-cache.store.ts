@@ -54,10 +54,7 @@ export class RedisExactCacheStore implements ExactCacheStore, OnModuleInit, OnAp
             clusterRetryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
           })
         : new Redis(config.url as string, redisOptions);
-    this.client.on('ready', () => {
-      if (this.degraded) this.logger.log('Redis is reachable again; exact cache restored');
-      this.degraded = false;
-    });
+    this.client.on('ready', () => this.markHealthy());
     this.client.on('error', (error: Error) => this.markDegraded(error));
   }
 
@@ -69,7 +66,10 @@ export class RedisExactCacheStore implements ExactCacheStore, OnModuleInit, OnAp
     let timer: NodeJS.Timeout | undefined;
     const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, CONNECT_WAIT_MS)));
     // A Redis that is down at start must not stop the gateway: it keeps reconnecting in the background.
-    await Promise.race([this.client.connect().catch((error: Error) => this.markDegraded(error)), waited]);
+    await Promise.race([
+      this.client.connect().catch((error: Error) => this.markDegraded(error)),
+      waited,
+    ]);
     clearTimeout(timer);
   }
 
@@ -77,6 +77,12 @@ export class RedisExactCacheStore implements ExactCacheStore, OnModuleInit, OnAp
     this.client.disconnect();
   }
 
+  private markHealthy(): void {
+    if (this.degraded) this.logger.log('Redis is reachable again; exact cache restored');
+    this.degraded = false;
+  }
+
+  /** Logged once per outage, not per failed command, so an outage does not flood the logs. */
   private markDegraded(error: Error): void {
     if (this.degraded) return;
     this.degraded = true;
@@ -91,13 +97,20 @@ export class RedisExactCacheStore implements ExactCacheStore, OnModuleInit, OnAp
 
   async get(key: EntryKey): Promise<CachedAnswer | undefined> {
     if (!this.available) return undefined;
+    let raw: string | null;
     try {
-      const raw = await this.client.get(this.redisKey(key));
-      if (raw === null) return undefined;
-      const parsed: unknown = JSON.parse(raw);
-      return isCachedAnswer(parsed) ? parsed : undefined;
+      raw = await this.client.get(this.redisKey(key));
     } catch (error) {
       this.markDegraded(error as Error);
+      return undefined;
+    }
+    this.markHealthy();
+    if (raw === null) return undefined;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      return isCachedAnswer(parsed) ? parsed : undefined;
+    } catch {
+      // Not ours, or written by an incompatible version: a miss, and the next answer overwrites it.
       return undefined;
     }
   }

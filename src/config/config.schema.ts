@@ -6,6 +6,9 @@ const optionalString = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** An empty variable counts as unset, as in most deploy tooling. */
+const text = (fallback: string) => optionalString.transform((value) => value ?? fallback);
+
 const url = (protocols: string[]) =>
   optionalString.refine(
     (value) => {
@@ -64,8 +67,7 @@ const apiKeys = optionalString
       keys.push({ tenant, key });
     }
     return keys;
-  })
-  .default([]);
+  });
 
 const redisClusterNodes = optionalString
   .transform((value, ctx) => {
@@ -81,22 +83,21 @@ const redisClusterNodes = optionalString
       parsed.push({ host: match[1], port: Number(match[2]) });
     }
     return parsed;
-  })
-  .default([]);
+  });
 
 /** Every environment variable the service reads, with its default. Unknown variables are ignored. */
 export const environmentSchema = z.object({
   NODE_ENV: optionalString,
   PORT: integer(3000, 0, 65535),
-  HOST: optionalString.default('0.0.0.0'),
+  HOST: text('0.0.0.0'),
   BODY_LIMIT_BYTES: integer(1_048_576, 1024, 64 * 1_048_576),
 
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url(['http:', 'https:']),
-  OPENAI_DEFAULT_MODEL: optionalString.default('gpt-4o-mini'),
+  OPENAI_DEFAULT_MODEL: text('gpt-4o-mini'),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
-  ANTHROPIC_DEFAULT_MODEL: optionalString.default('claude-3-5-haiku-latest'),
+  ANTHROPIC_DEFAULT_MODEL: text('claude-haiku-4-5'),
   DEFAULT_PROVIDER: choice(['openai', 'anthropic'], 'openai'),
   LLM_TIMEOUT_MS: integer(60_000, 100, 600_000),
   LLM_MAX_RETRIES: integer(2, 0, 10),
@@ -104,11 +105,11 @@ export const environmentSchema = z.object({
 
   REDIS_URL: url(['redis:', 'rediss:']),
   REDIS_CLUSTER_NODES: redisClusterNodes,
-  REDIS_KEY_PREFIX: optionalString.default('ragcache:'),
+  REDIS_KEY_PREFIX: text('ragcache:'),
   REDIS_COMMAND_TIMEOUT_MS: integer(500, 10, 60_000),
   QDRANT_URL: url(['http:', 'https:']),
   QDRANT_API_KEY: optionalString,
-  DATA_DIR: optionalString.default('./data'),
+  DATA_DIR: text('./data'),
   EMBEDDING_PROVIDER: choice(['use-lite', 'transformers', 'openai'], 'use-lite'),
   SEMANTIC_THRESHOLD: number(0.85, 0, 1),
 

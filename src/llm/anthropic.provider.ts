@@ -1,11 +1,19 @@
-import Anthropic, { APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
+import Anthropic, {
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
 import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { LlmProviderSettings } from './llm-provider.settings';
 import { fromSdkError } from './upstream-error';
 
-const SDK_ERRORS = { timeout: APIConnectionTimeoutError, api: APIError };
+const SDK_ERRORS = {
+  timeout: APIConnectionTimeoutError,
+  abort: APIUserAbortError,
+  api: APIError,
+};
 
 /**
  * Anthropic requires `max_tokens`; when the caller sets none this fixed value is sent. It is a
@@ -17,10 +25,12 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
   readonly configured: boolean;
+  private readonly timeoutMs: number;
   private readonly client: Anthropic;
 
   constructor(settings: LlmProviderSettings) {
     this.configured = Boolean(settings.apiKey || settings.baseUrl);
+    this.timeoutMs = settings.timeoutMs;
     this.client = new Anthropic({
       apiKey: settings.apiKey ?? 'not-set',
       baseURL: settings.baseUrl,
@@ -47,10 +57,14 @@ export class AnthropicProvider implements LlmProvider {
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {
     let response: Anthropic.Message;
+    // One deadline for the whole call, retries included: callers wait at most LLM_TIMEOUT_MS.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      response = await this.client.messages.create(AnthropicProvider.toParams(request));
+      response = await this.client.messages.create(AnthropicProvider.toParams(request), {
+        signal: deadline,
+      });
     } catch (error) {
-      throw fromSdkError(this.name, error, SDK_ERRORS);
+      throw fromSdkError(this.name, error, SDK_ERRORS, deadline);
     }
     const text = response.content
       .filter((block): block is Anthropic.TextBlock => block.type === 'text')

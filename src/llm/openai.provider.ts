@@ -1,11 +1,15 @@
-import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { LlmProviderSettings } from './llm-provider.settings';
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { fromSdkError } from './upstream-error';
 
-const SDK_ERRORS = { timeout: APIConnectionTimeoutError, api: APIError };
+const SDK_ERRORS = {
+  timeout: APIConnectionTimeoutError,
+  abort: APIUserAbortError,
+  api: APIError,
+};
 
 /** Reasoning models take `max_completion_tokens`; the older name is rejected by them. */
 const USES_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
@@ -14,10 +18,12 @@ const USES_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
 export class OpenAIProvider implements LlmProvider {
   readonly name = 'openai';
   readonly configured: boolean;
+  private readonly timeoutMs: number;
   private readonly client: OpenAI;
 
   constructor(settings: LlmProviderSettings) {
     this.configured = Boolean(settings.apiKey || settings.baseUrl);
+    this.timeoutMs = settings.timeoutMs;
     this.client = new OpenAI({
       // The SDK refuses an empty key; compatible servers behind OPENAI_BASE_URL often need none.
       apiKey: settings.apiKey ?? 'not-set',
@@ -50,10 +56,14 @@ export class OpenAIProvider implements LlmProvider {
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {
     let response: OpenAI.Chat.Completions.ChatCompletion;
+    // One deadline for the whole call, retries included: callers wait at most LLM_TIMEOUT_MS.
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      response = await this.client.chat.completions.create(OpenAIProvider.toParams(request));
+      response = await this.client.chat.completions.create(OpenAIProvider.toParams(request), {
+        signal: deadline,
+      });
     } catch (error) {
-      throw fromSdkError(this.name, error, SDK_ERRORS);
+      throw fromSdkError(this.name, error, SDK_ERRORS, deadline);
     }
     const choice = response.choices[0];
     return {

@@ -29,7 +29,8 @@ export class TokenCounter {
     if (!encoder) {
       // Loaded on first use: each vocabulary is a few MB that a gateway serving hits never needs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const ranks = require(`js-tiktoken/ranks/${name}`) as TiktokenRanks | { default: TiktokenRanks };
+      const ranks = require(`js-tiktoken/ranks/${name}`) as
+        TiktokenRanks | { default: TiktokenRanks };
       encoder = new Tiktoken('default' in ranks ? ranks.default : ranks);
       this.encoders.set(name, encoder);
     }

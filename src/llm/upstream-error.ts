@@ -33,23 +33,43 @@ export function upstreamError(failure: UpstreamFailure): ApiError {
     });
   }
   if (status === 401 || status === 403) {
-    return new ApiError(502, 'upstream_auth_failed', `${provider} rejected the gateway's credentials`);
+    return new ApiError(
+      502,
+      'upstream_auth_failed',
+      `${provider} rejected the gateway's credentials`,
+    );
   }
   if (status >= 400 && status < 500) {
     const detail = (failure.message ?? '').slice(0, MESSAGE_LIMIT);
-    return new ApiError(400, 'upstream_rejected_request', `${provider} rejected the request: ${detail}`);
+    return new ApiError(
+      400,
+      'upstream_rejected_request',
+      `${provider} rejected the request: ${detail}`,
+    );
   }
   return new ApiError(502, 'upstream_error', `${provider} failed with status ${status}`);
 }
 
 interface SdkErrorClasses {
   timeout: abstract new (...args: never[]) => Error;
+  abort: abstract new (...args: never[]) => Error;
   api: abstract new (...args: never[]) => Error & { status?: number; headers?: Headers };
 }
 
-/** Both SDKs raise the same error family; this turns one of them into our `ApiError`. */
-export function fromSdkError(provider: ProviderName, error: unknown, classes: SdkErrorClasses): Error {
-  if (error instanceof classes.timeout) return upstreamError({ provider, timedOut: true });
+/**
+ * Both SDKs raise the same error family; this turns one of them into our `ApiError`. The call's
+ * deadline is our own abort signal: the SDKs report it as a user abort, which, unlike their own
+ * timeout detection, does not depend on how the runtime's fetch shapes its abort error.
+ */
+export function fromSdkError(
+  provider: ProviderName,
+  error: unknown,
+  classes: SdkErrorClasses,
+  deadline: AbortSignal,
+): Error {
+  if (error instanceof classes.timeout || (error instanceof classes.abort && deadline.aborted)) {
+    return upstreamError({ provider, timedOut: true });
+  }
   if (error instanceof classes.api) {
     return upstreamError({
       provider,

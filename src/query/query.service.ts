@@ -49,16 +49,32 @@ export class QueryService {
     );
   }
 
-  async answer(tenant: string, request: ChatRequest, controls: CacheControls): Promise<QueryOutcome> {
+  async answer(
+    tenant: string,
+    request: ChatRequest,
+    controls: CacheControls,
+  ): Promise<QueryOutcome> {
     if (controls.bypass) {
       const answer = await this.callProvider(request);
-      return { answer, cacheStatus: 'BYPASS', cacheType: null, costUsd: answer.costUsd, costSavedUsd: 0 };
+      return {
+        answer,
+        cacheStatus: 'BYPASS',
+        cacheType: null,
+        costUsd: answer.costUsd,
+        costSavedUsd: 0,
+      };
     }
     const key = QueryService.entryKey(tenant, controls.namespace, request);
     if (controls.lookup) {
       const hit = await this.exactCache.get(key);
       if (hit) {
-        return { answer: hit, cacheStatus: 'HIT', cacheType: 'exact', costUsd: 0, costSavedUsd: hit.costUsd ?? 0 };
+        return {
+          answer: hit,
+          cacheStatus: 'HIT',
+          cacheType: 'exact',
+          costUsd: 0,
+          costSavedUsd: hit.costUsd ?? 0,
+        };
       }
     }
     const { value: answer, shared } = await this.inFlight.run(

@@ -12,7 +12,8 @@ export function canonicalJson(value: unknown): string {
   const record = value as Record<string, unknown>;
   const members: string[] = [];
   for (const key of Object.keys(record).sort()) {
-    if (record[key] !== undefined) members.push(`${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    if (record[key] !== undefined)
+      members.push(`${JSON.stringify(key)}:${canonicalJson(record[key])}`);
   }
   return `{${members.join(',')}}`;
 }

@@ -1,0 +1,9 @@
+export { FakeProviderServer } from './src/fake-provider.server';
+export type {
+  Fault,
+  FakeProviderOptions,
+  RecordedRequest,
+  ReplyInput,
+} from './src/fake-provider.server';
+export { FakeOpenAIServer } from './src/fake-openai.server';
+export { FakeAnthropicServer } from './src/fake-anthropic.server';

@@ -1,0 +1,94 @@
+import Redis from 'ioredis';
+import { EntryKey } from '../../libs/cache-key';
+import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test/support/redis';
+import { CachedAnswer } from './exact-cache.port';
+import { RedisExactCacheStore } from './redis-exact-cache.store';
+
+const answer = (content: string): CachedAnswer => ({
+  content,
+  provider: 'anthropic',
+  model: 'claude-3-5-haiku-latest',
+  finishReason: 'end_turn',
+  usage: { promptTokens: 3, completionTokens: 5, totalTokens: 8 },
+  costUsd: null,
+  createdAt: 1,
+});
+
+const key = (hash: string, namespace = 'default', tenant = 'acme'): EntryKey => ({
+  tenant,
+  namespace,
+  scope: 'scope',
+  hash,
+});
+
+describe('RedisExactCacheStore against the real Redis', () => {
+  const prefix = uniqueRedisPrefix('store');
+  const redis = new Redis(REDIS_URL);
+  let store: RedisExactCacheStore;
+
+  beforeAll(async () => {
+    store = new RedisExactCacheStore({
+      url: REDIS_URL,
+      clusterNodes: [],
+      keyPrefix: prefix,
+      commandTimeoutMs: 500,
+    });
+    await store.onModuleInit();
+  });
+
+  afterAll(async () => {
+    await store.onApplicationShutdown();
+    await cleanRedisPrefix(prefix);
+    redis.disconnect();
+  });
+
+  it('connects and round-trips an entry with its TTL under a hash-tagged key', async () => {
+    expect(store.available).toBe(true);
+    await store.set(key('a'), answer('A'), 120);
+    expect(await store.get(key('a'))).toEqual(answer('A'));
+    const redisKey = `${prefix}{acme/default}:a`;
+    expect(await redis.ttl(redisKey)).toBeGreaterThan(100);
+    expect(await store.delete(key('a'))).toBe(true);
+    expect(await store.delete(key('a'))).toBe(false);
+  });
+
+  it('treats a corrupt entry as a miss', async () => {
+    await redis.set(`${prefix}{acme/default}:corrupt`, 'not json');
+    await redis.set(`${prefix}{acme/default}:wrong-shape`, '{"content":5}');
+    expect(await store.get(key('corrupt'))).toBeUndefined();
+    expect(await store.get(key('wrong-shape'))).toBeUndefined();
+  });
+
+  it('purges a namespace with SCAN, leaving other namespaces and tenants', async () => {
+    for (let i = 0; i < 1_200; i++) await store.set(key(`p${i}`, 'bulk'), answer('x'), 120);
+    await store.set(key('keep', 'other'), answer('K'), 120);
+    await store.set(key('keep', 'bulk', 'globex'), answer('G'), 120);
+    const scan = jest.spyOn(Redis.prototype, 'scan');
+    const keys = jest.spyOn(Redis.prototype, 'keys');
+    expect(await store.purgeNamespace('acme', 'bulk')).toBe(1_200);
+    expect(scan).toHaveBeenCalled();
+    expect(keys).not.toHaveBeenCalled();
+    scan.mockRestore();
+    keys.mockRestore();
+    expect(await store.get(key('p7', 'bulk'))).toBeUndefined();
+    expect(await store.get(key('keep', 'other'))).toBeDefined();
+    expect(await store.get(key('keep', 'bulk', 'globex'))).toBeDefined();
+    expect((await store.stats()).entries).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('RedisExactCacheStore with Redis unreachable', () => {
+  it('starts, reports itself unavailable and answers lookups with a miss', async () => {
+    const store = new RedisExactCacheStore({
+      url: 'redis://127.0.0.1:1',
+      clusterNodes: [],
+      keyPrefix: 'ragcache-test:down:',
+      commandTimeoutMs: 100,
+    });
+    await store.onModuleInit();
+    expect(store.available).toBe(false);
+    expect(await store.get(key('a'))).toBeUndefined();
+    await expect(store.set(key('a'), answer('A'), 60)).rejects.toThrow();
+    await store.onApplicationShutdown();
+  });
+});

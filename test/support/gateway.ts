@@ -1,0 +1,40 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
+
+export interface RunningGateway {
+  app: NestFastifyApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real gateway in this process on an ephemeral loopback port. */
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  // Warnings stay on: tests spy on them, and a surprise warning is worth seeing.
+  const app = await createApp(AppConfig.fromEnvironment({ HOST: '127.0.0.1', PORT: '0', ...env }), {
+    logger: ['error', 'warn'],
+  });
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** POSTs JSON (or a raw string, sent as is) and parses the JSON answer. */
+export async function postJson<T = Record<string, unknown>>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+}
