@@ -48,42 +48,40 @@ const boolean = (fallback: boolean) =>
 const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   optionalString.pipe(z.enum(values).optional()).transform((value) => value ?? fallback);
 
-const apiKeys = optionalString
-  .transform((value, ctx) => {
-    const keys: { tenant: string; key: string }[] = [];
-    for (const pair of (value ?? '').split(',').map((part) => part.trim())) {
-      if (pair === '') continue;
-      const separator = pair.indexOf(':');
-      const tenant = pair.slice(0, separator);
-      const key = pair.slice(separator + 1);
-      if (separator <= 0 || key === '' || !/^[A-Za-z0-9._-]{1,64}$/.test(tenant)) {
-        // The pair holds a secret, so the message names its position, never its text.
-        ctx.addIssue({
-          code: 'custom',
-          message: `entry ${keys.length + 1} must be tenant:key (tenant of letters, digits, . _ -)`,
-        });
-        return z.NEVER;
-      }
-      keys.push({ tenant, key });
+const apiKeys = optionalString.transform((value, ctx) => {
+  const keys: { tenant: string; key: string }[] = [];
+  for (const pair of (value ?? '').split(',').map((part) => part.trim())) {
+    if (pair === '') continue;
+    const separator = pair.indexOf(':');
+    const tenant = pair.slice(0, separator);
+    const key = pair.slice(separator + 1);
+    if (separator <= 0 || key === '' || !/^[A-Za-z0-9._-]{1,64}$/.test(tenant)) {
+      // The pair holds a secret, so the message names its position, never its text.
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${keys.length + 1} must be tenant:key (tenant of letters, digits, . _ -)`,
+      });
+      return z.NEVER;
     }
-    return keys;
-  });
+    keys.push({ tenant, key });
+  }
+  return keys;
+});
 
-const redisClusterNodes = optionalString
-  .transform((value, ctx) => {
-    if (value === undefined) return [];
-    const nodes = value.split(',').map((node) => node.trim());
-    const parsed: { host: string; port: number }[] = [];
-    for (const node of nodes) {
-      const match = /^([^:\s]+):(\d{1,5})$/.exec(node);
-      if (!match) {
-        ctx.addIssue({ code: 'custom', message: `"${node}" must be host:port` });
-        return z.NEVER;
-      }
-      parsed.push({ host: match[1], port: Number(match[2]) });
+const redisClusterNodes = optionalString.transform((value, ctx) => {
+  if (value === undefined) return [];
+  const nodes = value.split(',').map((node) => node.trim());
+  const parsed: { host: string; port: number }[] = [];
+  for (const node of nodes) {
+    const match = /^([^:\s]+):(\d{1,5})$/.exec(node);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `"${node}" must be host:port` });
+      return z.NEVER;
     }
-    return parsed;
-  });
+    parsed.push({ host: match[1], port: Number(match[2]) });
+  }
+  return parsed;
+});
 
 /** Every environment variable the service reads, with its default. Unknown variables are ignored. */
 export const environmentSchema = z.object({

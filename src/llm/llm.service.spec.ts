@@ -51,7 +51,10 @@ describe('LlmService', () => {
   });
 
   it('counts tokens itself when the provider reports no usage', async () => {
-    const noUsage = { ...answered, usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } };
+    const noUsage = {
+      ...answered,
+      usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+    };
     const result = await serviceWith(new ScriptedProvider(true, noUsage)).complete(request);
     expect(result.usage.promptTokens).toBe(new TokenCounter().countPrompt(request));
     expect(result.usage.completionTokens).toBe(2);

@@ -61,7 +61,9 @@ describe('ModelRouter', () => {
     const file = join(tmpdir(), `pricing-${process.pid}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ models: { 'llama-3.1-70b': { provider: 'openai', input: 0.5, output: 0.7 } } }),
+      JSON.stringify({
+        models: { 'llama-3.1-70b': { provider: 'openai', input: 0.5, output: 0.7 } },
+      }),
     );
     expect(router({}, file).route(undefined, 'llama-3.1-70b')).toEqual({
       provider: 'openai',

@@ -76,7 +76,11 @@ describe('OpenAIProvider through the real SDK', () => {
 
   it.each([
     [{ kind: 'status', status: 429, retryAfterSeconds: 3 } as const, 429, 'upstream_rate_limited'],
-    [{ kind: 'status', status: 400, message: 'bad model' } as const, 400, 'upstream_rejected_request'],
+    [
+      { kind: 'status', status: 400, message: 'bad model' } as const,
+      400,
+      'upstream_rejected_request',
+    ],
     [{ kind: 'status', status: 403 } as const, 502, 'upstream_auth_failed'],
     [{ kind: 'status', status: 503 } as const, 502, 'upstream_error'],
     [{ kind: 'destroy' } as const, 502, 'upstream_unreachable'],
@@ -106,12 +110,12 @@ describe('OpenAIProvider through the real SDK', () => {
 
   it('counts as configured with a key or a base URL only', () => {
     const settings = { timeoutMs: 1_000, maxRetries: 0 };
-    expect(new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: undefined }).configured).toBe(
-      false,
-    );
-    expect(new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: server.baseUrl }).configured).toBe(
-      true,
-    );
+    expect(
+      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: undefined }).configured,
+    ).toBe(false);
+    expect(
+      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: server.baseUrl }).configured,
+    ).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
-import { Tenant } from '../common/http/tenant.decorator';
+import { TenantAwareRequest, tenantOf } from '../common/http/tenant.decorator';
 import { LlmService } from '../llm/llm.service';
 import { readCacheControls } from './cache-controls';
 import { QueryRequestDto } from './dto/query-request.dto';
@@ -20,11 +20,10 @@ export class QueryController {
   @HttpCode(200)
   async query(
     @Body() body: QueryRequestDto,
-    @Tenant() tenant: string,
-    @Headers() headers: Record<string, string | undefined>,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<QueryResponseDto> {
+    const headers = request.headers as Record<string, string | undefined>;
     const controls = readCacheControls(
       {
         cacheControl: headers['cache-control'],
@@ -38,7 +37,7 @@ export class QueryController {
     );
     const route = this.llm.route(body.provider, body.model);
     const outcome = await this.queries.answer(
-      tenant,
+      tenantOf(request as TenantAwareRequest),
       {
         ...route,
         system: body.system,

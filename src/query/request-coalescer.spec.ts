@@ -56,8 +56,16 @@ describe('RequestCoalescer', () => {
   it('keeps different keys apart', async () => {
     const coalescer = new RequestCoalescer<string>();
     const [a, b] = await Promise.all([
-      coalescer.run('a', () => Promise.resolve('A'), () => Promise.resolve()),
-      coalescer.run('b', () => Promise.resolve('B'), () => Promise.resolve()),
+      coalescer.run(
+        'a',
+        () => Promise.resolve('A'),
+        () => Promise.resolve(),
+      ),
+      coalescer.run(
+        'b',
+        () => Promise.resolve('B'),
+        () => Promise.resolve(),
+      ),
     ]);
     expect([a.value, b.value]).toEqual(['A', 'B']);
   });

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json';
-import { deriveEntryKey, deriveScope, normalizePrompt, ScopeInput } from './cache-key';
+import { deriveEntryKey, normalizePrompt, ScopeInput } from './cache-key';
 
 const base: ScopeInput = {
   tenant: 'acme',

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /** Bumped whenever the derivation changes, so old entries stop matching instead of matching wrongly. */
@@ -26,22 +26,28 @@ export interface EntryKey {
   hash: string;
 }
 
+/** One-shot hashing: about twice as fast as createHash() for inputs this small. */
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+  return hash('sha256', text, 'base64url');
 }
 
+/**
+ * The fixed fields go into a positional array serialised by the native JSON.stringify; only the
+ * open-ended parts (turns, parameters) need the slower key-sorting canonical form. This runs on
+ * every request, hits included.
+ */
 export function deriveScope(input: ScopeInput): string {
   return sha256(
-    canonicalJson({
-      v: CACHE_KEY_VERSION,
-      tenant: input.tenant,
-      namespace: input.namespace,
-      provider: input.provider,
-      model: input.model,
-      system: input.system ?? null,
-      history: input.history,
-      params: input.params,
-    }),
+    JSON.stringify([
+      CACHE_KEY_VERSION,
+      input.tenant,
+      input.namespace,
+      input.provider,
+      input.model,
+      input.system ?? null,
+      input.history.length === 0 ? '[]' : canonicalJson(input.history),
+      canonicalJson(input.params),
+    ]),
   );
 }
 

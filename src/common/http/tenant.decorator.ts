@@ -1,5 +1,3 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-
 /** The tenant of a request when API keys are off: everyone shares one namespace space. */
 export const ANONYMOUS_TENANT = 'anonymous';
 
@@ -7,8 +5,11 @@ export interface TenantAwareRequest {
   tenant?: string;
 }
 
-/** The caller's tenant, as the authentication guard resolved it. */
-export const Tenant = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): string =>
-    context.switchToHttp().getRequest<TenantAwareRequest>().tenant ?? ANONYMOUS_TENANT,
-);
+/**
+ * The caller's tenant, as the authentication guard resolved it. A plain function rather than a
+ * param decorator: Nest builds an execution context per custom decorator per request, a cost
+ * the hit path measurably pays.
+ */
+export function tenantOf(request: TenantAwareRequest): string {
+  return request.tenant ?? ANONYMOUS_TENANT;
+}

@@ -1,0 +1,158 @@
+/**
+ * Exact-hit throughput through HTTP: the built gateway (`npm run build` first) and a plain
+ * Fastify baseline each run as their own process; autocannon drives them from this one.
+ * Rounds alternate baseline and gateway so both see the same machine noise; medians are reported.
+ *
+ *   npm run bench:exact -- [--rounds 5] [--duration 10] [--connections 50] [--prompts 1000]
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FakeOpenAIServer } from '../libs/testing';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    prompts: { type: 'string', default: '1000' },
+    redis: { type: 'string' },
+  },
+});
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const promptCount = Number(values.prompts);
+
+const root = join(__dirname, '..');
+const prompts = Array.from(
+  { length: promptCount },
+  (_, i) => `How do I reset password number ${i}?`,
+);
+const bodies = prompts.map((query) => JSON.stringify({ query }));
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  const deadline = Date.now() + 20_000;
+  for await (const chunk of child.stdout!) {
+    output += String(chunk);
+    const match = /(http:\/\/[\d.:[\]]+)/.exec(output);
+    if (match) return { url: match[1].replace('[::1]', '127.0.0.1'), child };
+    if (Date.now() > deadline) break;
+  }
+  throw new Error(`process did not report its address: ${output}`);
+}
+
+async function stop(server: Server): Promise<void> {
+  server.child.kill('SIGTERM');
+  if (server.child.exitCode === null) await once(server.child, 'exit');
+}
+
+async function load(url: string): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url: `${url}/api/v1/query`,
+    connections,
+    duration,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  });
+}
+
+const median = (numbers: number[]) => {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+async function main(): Promise<void> {
+  const provider = await FakeOpenAIServer.start();
+  const gateway = await startProcess(['dist/src/main.js'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    OPENAI_BASE_URL: provider.baseUrl,
+    OPENAI_API_KEY: 'sk-bench',
+    ...(values.redis ? { REDIS_URL: values.redis, REDIS_KEY_PREFIX: 'ragcache-bench:' } : {}),
+  });
+  const baseline = await startProcess(['-r', '@swc-node/register', 'bench/baseline.server.ts'], {
+    PORT: '0',
+  });
+
+  // Warm every prompt so that the measured requests are all exact hits.
+  for (const body of bodies) {
+    const response = await fetch(`${gateway.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await response.arrayBuffer();
+  }
+  const callsAfterWarmup = provider.calls;
+  // A short untimed run lets both processes' JITs settle before the measured rounds.
+  await Promise.all([load(gateway.url), load(baseline.url)].slice(0, 1));
+
+  const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, server] of [
+      ['baseline', baseline],
+      ['gateway', gateway],
+    ] as const) {
+      const result = await load(server.url);
+      const row = {
+        name,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.non2xx,
+      };
+      results.push(row);
+      console.log(
+        `round ${round} ${name}: ${Math.round(row.rps)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}`,
+      );
+    }
+  }
+  const summary = (name: string) => {
+    const rows = results.filter((row) => row.name === name);
+    return {
+      rps: median(rows.map((row) => row.rps)),
+      p50: median(rows.map((row) => row.p50)),
+      p99: median(rows.map((row) => row.p99)),
+      errors: rows.reduce((sum, row) => sum + row.errors, 0),
+    };
+  };
+  const gatewaySummary = summary('gateway');
+  const baselineSummary = summary('baseline');
+  console.log('\n| server | median req/s | median p50 ms | median p99 ms | errors |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, row] of [
+    ['plain Fastify baseline', baselineSummary],
+    ['RAG Cache exact hit', gatewaySummary],
+  ] as const) {
+    console.log(`| ${name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} |`);
+  }
+  console.log(
+    `\ngateway / baseline throughput: ${(gatewaySummary.rps / baselineSummary.rps).toFixed(2)}; ` +
+      `provider calls during the measured rounds: ${provider.calls - callsAfterWarmup}`,
+  );
+  await Promise.all([stop(gateway), stop(baseline)]);
+  await provider.close();
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});
