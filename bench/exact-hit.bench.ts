@@ -1,7 +1,7 @@
 /**
- * Exact-hit throughput through HTTP: the built gateway (`npm run build` first) and a plain
- * Fastify baseline each run as their own process; autocannon drives them from this one.
- * Rounds alternate baseline and gateway so both see the same machine noise; medians are reported.
+ * Exact-hit throughput through HTTP: the built gateway (`npm run build` first), a plain Fastify
+ * baseline and a minimal NestJS route each run as their own process; autocannon drives them from
+ * this one. Rounds alternate the three so all see the same machine noise; medians are reported.
  *
  *   npm run bench:exact -- [--rounds 5] [--duration 10] [--connections 50] [--prompts 1000]
  */
@@ -91,6 +91,10 @@ async function main(): Promise<void> {
   const baseline = await startProcess(['-r', '@swc-node/register', 'bench/baseline.server.ts'], {
     PORT: '0',
   });
+  const nestMinimal = await startProcess(
+    ['-r', '@swc-node/register', 'bench/nest-minimal.server.ts'],
+    { PORT: '0' },
+  );
 
   // Warm every prompt so that the measured requests are all exact hits.
   for (const body of bodies) {
@@ -102,13 +106,14 @@ async function main(): Promise<void> {
     await response.arrayBuffer();
   }
   const callsAfterWarmup = provider.calls;
-  // A short untimed run lets both processes' JITs settle before the measured rounds.
-  await Promise.all([load(gateway.url), load(baseline.url)].slice(0, 1));
+  // An untimed run of each lets the JITs settle before the measured rounds.
+  for (const server of [baseline, nestMinimal, gateway]) await load(server.url);
 
   const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
   for (let round = 1; round <= rounds; round++) {
     for (const [name, server] of [
       ['baseline', baseline],
+      ['nest', nestMinimal],
       ['gateway', gateway],
     ] as const) {
       const result = await load(server.url);
@@ -135,20 +140,24 @@ async function main(): Promise<void> {
     };
   };
   const gatewaySummary = summary('gateway');
+  const nestSummary = summary('nest');
   const baselineSummary = summary('baseline');
   console.log('\n| server | median req/s | median p50 ms | median p99 ms | errors |');
   console.log('|---|---|---|---|---|');
   for (const [name, row] of [
     ['plain Fastify baseline', baselineSummary],
+    ['minimal NestJS route', nestSummary],
     ['RAG Cache exact hit', gatewaySummary],
   ] as const) {
     console.log(`| ${name} | ${Math.round(row.rps)} | ${row.p50} | ${row.p99} | ${row.errors} |`);
   }
   console.log(
-    `\ngateway / baseline throughput: ${(gatewaySummary.rps / baselineSummary.rps).toFixed(2)}; ` +
+    `\nthroughput ratios: gateway / Fastify ${(gatewaySummary.rps / baselineSummary.rps).toFixed(2)}, ` +
+      `gateway / NestJS ${(gatewaySummary.rps / nestSummary.rps).toFixed(2)}, ` +
+      `NestJS / Fastify ${(nestSummary.rps / baselineSummary.rps).toFixed(2)}; ` +
       `provider calls during the measured rounds: ${provider.calls - callsAfterWarmup}`,
   );
-  await Promise.all([stop(gateway), stop(baseline)]);
+  await Promise.all([stop(gateway), stop(baseline), stop(nestMinimal)]);
   await provider.close();
 }
 

@@ -7,6 +7,21 @@ import { requestIdFor } from './common/http/request-id';
 import { BodyValidationPipe } from './common/validation/body-validation.pipe';
 import { AppConfig } from './config/app-config';
 
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+const NEST_LEVEL_OF: Record<string, LogLevel> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  info: 'log',
+  debug: 'debug',
+  trace: 'verbose',
+};
+
+/** LOG_LEVEL names the least severe level logged; Nest wants the list of levels to log. */
+export function nestLogLevels(level: string): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(NEST_LEVEL_OF[level] ?? 'log') + 1);
+}
+
 /** Builds the whole gateway, the same way for `main.ts`, the end-to-end tests and the benchmarks. */
 export async function createApp(
   config: AppConfig,
@@ -18,7 +33,7 @@ export async function createApp(
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? ['error', 'warn', 'log'],
+    logger: options.logger ?? nestLogLevels(config.logging.level),
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
