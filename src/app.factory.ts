@@ -6,6 +6,7 @@ import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { requestIdFor } from './common/http/request-id';
 import { BodyValidationPipe } from './common/validation/body-validation.pipe';
 import { AppConfig } from './config/app-config';
+import { GatewayMetrics } from './metrics/gateway-metrics';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 const NEST_LEVEL_OF: Record<string, LogLevel> = {
@@ -38,6 +39,19 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
+  });
+  // A Fastify hook rather than a Nest interceptor: it also sees requests that guards, pipes or
+  // the router turned away, and costs less on the hit path.
+  const metrics = app.get(GatewayMetrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const cache = reply.getHeader('x-cache');
+    metrics.httpRequest(
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      typeof cache === 'string' ? cache : 'NONE',
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import { EntryKey } from '../../libs/cache-key';
 import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test/support/redis';
 import { CachedAnswer } from './exact-cache.port';
+import { RedisConnection } from '../redis/redis-connection';
 import { RedisExactCacheStore } from './redis-exact-cache.store';
 
 const answer = (content: string): CachedAnswer => ({
@@ -24,20 +25,18 @@ const key = (hash: string, namespace = 'default', tenant = 'acme'): EntryKey => 
 describe('RedisExactCacheStore against the real Redis', () => {
   const prefix = uniqueRedisPrefix('store');
   const redis = new Redis(REDIS_URL);
-  let store: RedisExactCacheStore;
-
-  beforeAll(async () => {
-    store = new RedisExactCacheStore({
-      url: REDIS_URL,
-      clusterNodes: [],
-      keyPrefix: prefix,
-      commandTimeoutMs: 500,
-    });
-    await store.onModuleInit();
+  const connection = new RedisConnection({
+    url: REDIS_URL,
+    clusterNodes: [],
+    keyPrefix: prefix,
+    commandTimeoutMs: 500,
   });
+  const store = new RedisExactCacheStore(connection);
+
+  beforeAll(() => connection.onModuleInit());
 
   afterAll(async () => {
-    await store.onApplicationShutdown();
+    connection.onApplicationShutdown();
     await cleanRedisPrefix(prefix);
     redis.disconnect();
   });
@@ -79,16 +78,17 @@ describe('RedisExactCacheStore against the real Redis', () => {
 
 describe('RedisExactCacheStore with Redis unreachable', () => {
   it('starts, reports itself unavailable and answers lookups with a miss', async () => {
-    const store = new RedisExactCacheStore({
+    const connection = new RedisConnection({
       url: 'redis://127.0.0.1:1',
       clusterNodes: [],
       keyPrefix: 'ragcache-test:down:',
       commandTimeoutMs: 100,
     });
-    await store.onModuleInit();
+    const store = new RedisExactCacheStore(connection);
+    await connection.onModuleInit();
     expect(store.available).toBe(false);
     expect(await store.get(key('a'))).toBeUndefined();
     await expect(store.set(key('a'), answer('A'), 60)).rejects.toThrow();
-    await store.onApplicationShutdown();
+    connection.onApplicationShutdown();
   });
 });

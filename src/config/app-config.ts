@@ -1,4 +1,4 @@
-import { Environment, parseEnvironment } from './config.schema';
+import { ApiKeyEntry, Environment, parseEnvironment } from './config.schema';
 
 export type ProviderName = 'openai' | 'anthropic';
 
@@ -33,7 +33,13 @@ export class AppConfig {
   readonly redis: RedisConfig | undefined;
   readonly qdrant: { url: string; apiKey: string | undefined } | undefined;
   readonly semantic: { dataDir: string; embeddingProvider: string; threshold: number };
-  readonly auth: { apiKeys: { tenant: string; key: string }[]; rateLimitRpm: number };
+  readonly auth: {
+    apiKeys: ApiKeyEntry[];
+    adminKey: string | undefined;
+    metricsKey: string | undefined;
+  };
+  readonly rateLimit: { rpm: number; overrides: Record<string, number> };
+  readonly corsOrigins: string[] | undefined;
   readonly logging: { level: string; logPrompts: boolean };
 
   constructor(env: Environment) {
@@ -77,7 +83,13 @@ export class AppConfig {
       embeddingProvider: env.EMBEDDING_PROVIDER,
       threshold: env.SEMANTIC_THRESHOLD,
     };
-    this.auth = { apiKeys: env.API_KEYS, rateLimitRpm: env.RATE_LIMIT_RPM };
+    this.auth = {
+      apiKeys: env.API_KEYS,
+      adminKey: env.ADMIN_API_KEY,
+      metricsKey: env.METRICS_API_KEY,
+    };
+    this.rateLimit = { rpm: env.RATE_LIMIT_RPM, overrides: env.RATE_LIMIT_OVERRIDES };
+    this.corsOrigins = env.CORS_ORIGINS?.split(',').map((origin) => origin.trim());
     this.logging = { level: env.LOG_LEVEL, logPrompts: env.LOG_PROMPTS };
   }
 

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig } from './app-config';
 import { InvalidConfigurationError, parseEnvironment } from './config.schema';
 
@@ -53,8 +57,8 @@ describe('parseEnvironment', () => {
       LOG_PROMPTS: true,
       DEFAULT_PROVIDER: 'anthropic',
       API_KEYS: [
-        { tenant: 'acme', key: 'k1' },
-        { tenant: 'globex', key: 'k:with:colons' },
+        { tenant: 'acme', sha256: createHash('sha256').update('k1').digest('hex') },
+        { tenant: 'globex', sha256: createHash('sha256').update('k:with:colons').digest('hex') },
       ],
       REDIS_CLUSTER_NODES: [
         { host: 'r1', port: 6379 },
@@ -92,5 +96,49 @@ describe('parseEnvironment', () => {
 
   it('lists every problem at once', () => {
     expect(problemsOf({ PORT: 'x', CACHE_TTL_SECONDS: '-1' })).toHaveLength(2);
+  });
+});
+
+describe('secrets and access settings', () => {
+  it('accepts pre-hashed keys and per-tenant rate limits', () => {
+    const digest = 'AB'.repeat(32);
+    const env = parseEnvironment({
+      API_KEYS: `ops:sha256:${digest}`,
+      RATE_LIMIT_OVERRIDES: 'ops:600, batch:10',
+    });
+    expect(env.API_KEYS).toEqual([{ tenant: 'ops', sha256: digest.toLowerCase() }]);
+    expect(env.RATE_LIMIT_OVERRIDES).toEqual({ ops: 600, batch: 10 });
+  });
+
+  it('reads NAME_FILE secrets without their trailing newline', () => {
+    const file = join(tmpdir(), `api-keys-${process.pid}`);
+    writeFileSync(file, 'acme:from-file\n');
+    const env = parseEnvironment({ API_KEYS_FILE: file });
+    expect(env.API_KEYS).toEqual([
+      { tenant: 'acme', sha256: createHash('sha256').update('from-file').digest('hex') },
+    ]);
+  });
+
+  it('names the variable when a secret file is missing or doubly set', () => {
+    expect(problemsOf({ ADMIN_API_KEY_FILE: '/nonexistent/secret' })).toEqual([
+      expect.stringMatching(/^ADMIN_API_KEY_FILE: cannot read/),
+    ]);
+    expect(problemsOf({ ADMIN_API_KEY: 'x', ADMIN_API_KEY_FILE: '/etc/hostname' })).toEqual([
+      expect.stringMatching(/^ADMIN_API_KEY_FILE: set either/),
+    ]);
+  });
+
+  it('refuses production without API keys', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^API_KEYS: required when NODE_ENV=production/),
+    ]);
+    expect(problemsOf({ NODE_ENV: 'production', API_KEYS: 'acme:k' })).toEqual([]);
+  });
+
+  it.each([
+    ['RATE_LIMIT_OVERRIDES', 'ops=5'],
+    ['API_KEYS', 'ops:sha256:xyz:'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(problemsOf({ [name]: value })[0]).toMatch(new RegExp(`^${name}: `));
   });
 });

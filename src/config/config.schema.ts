@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const optionalString = z
@@ -48,24 +50,55 @@ const boolean = (fallback: boolean) =>
 const choice = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
   optionalString.pipe(z.enum(values).optional()).transform((value) => value ?? fallback);
 
+/** A configured API key: the plain key is hashed at once, so only digests stay in memory. */
+export interface ApiKeyEntry {
+  tenant: string;
+  /** SHA-256 of the key, hex. */
+  sha256: string;
+}
+
+const TENANT_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
 const apiKeys = optionalString.transform((value, ctx) => {
-  const keys: { tenant: string; key: string }[] = [];
-  for (const pair of (value ?? '').split(',').map((part) => part.trim())) {
-    if (pair === '') continue;
+  const keys: ApiKeyEntry[] = [];
+  const pairs = (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const [index, pair] of pairs.entries()) {
     const separator = pair.indexOf(':');
     const tenant = pair.slice(0, separator);
-    const key = pair.slice(separator + 1);
-    if (separator <= 0 || key === '' || !/^[A-Za-z0-9._-]{1,64}$/.test(tenant)) {
-      // The pair holds a secret, so the message names its position, never its text.
+    const secret = pair.slice(separator + 1);
+    const hashed = /^sha256:([0-9a-fA-F]{64})$/.exec(secret);
+    const malformedDigest = secret.startsWith('sha256:') && !hashed;
+    if (separator <= 0 || secret === '' || malformedDigest || !TENANT_PATTERN.test(tenant)) {
+      // The entry holds a secret, so the message names its position, never its text.
       ctx.addIssue({
         code: 'custom',
-        message: `entry ${keys.length + 1} must be tenant:key (tenant of letters, digits, . _ -)`,
+        message: `entry ${index + 1} must be tenant:key or tenant:sha256:HEX (tenant of letters, digits, . _ -)`,
       });
       return z.NEVER;
     }
-    keys.push({ tenant, key });
+    keys.push({
+      tenant,
+      sha256: hashed ? hashed[1].toLowerCase() : createHash('sha256').update(secret).digest('hex'),
+    });
   }
   return keys;
+});
+
+const rateLimitOverrides = optionalString.transform((value, ctx) => {
+  const overrides: Record<string, number> = {};
+  for (const pair of (value ?? '').split(',').map((part) => part.trim())) {
+    if (pair === '') continue;
+    const match = /^([A-Za-z0-9._-]{1,64}):(\d{1,8})$/.exec(pair);
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" must be tenant:requests-per-minute` });
+      return z.NEVER;
+    }
+    overrides[match[1]] = Number(match[2]);
+  }
+  return overrides;
 });
 
 const redisClusterNodes = optionalString.transform((value, ctx) => {
@@ -116,7 +149,11 @@ export const environmentSchema = z.object({
   CACHE_MAX_BYTES: integer(256 * 1_048_576, 1024, 64 * 1024 * 1_048_576),
 
   API_KEYS: apiKeys,
+  ADMIN_API_KEY: optionalString,
+  METRICS_API_KEY: optionalString,
   RATE_LIMIT_RPM: integer(0, 0, 10_000_000),
+  RATE_LIMIT_OVERRIDES: rateLimitOverrides,
+  CORS_ORIGINS: optionalString,
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
   LOG_PROMPTS: boolean(false),
 });
@@ -130,11 +167,52 @@ export class InvalidConfigurationError extends Error {
   }
 }
 
+/** Secrets that may come from a mounted file (Kubernetes or Docker secrets) as `NAME_FILE`. */
+export const SECRET_VARIABLES = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'API_KEYS',
+  'ADMIN_API_KEY',
+  'METRICS_API_KEY',
+  'QDRANT_API_KEY',
+  'REDIS_URL',
+] as const;
+
+function withSecretFiles(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): Record<string, string | undefined> {
+  const resolved = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      problems.push(`${name}_FILE: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    try {
+      // Mounted secrets usually end with a newline that is not part of the value.
+      resolved[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+    }
+  }
+  return resolved;
+}
+
 /** Parses the environment once; every problem names its variable, so a bad deploy fails loudly at start. */
 export function parseEnvironment(env: Record<string, string | undefined>): Environment {
-  const result = environmentSchema.safeParse(env);
-  if (result.success) return result.data;
-  throw new InvalidConfigurationError(
-    result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
-  );
+  const problems: string[] = [];
+  const result = environmentSchema.safeParse(withSecretFiles(env, problems));
+  if (!result.success) {
+    problems.push(
+      ...result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  } else if (result.data.NODE_ENV === 'production' && result.data.API_KEYS.length === 0) {
+    problems.push(
+      'API_KEYS: required when NODE_ENV=production (an open gateway shares one cache with anyone who can reach it)',
+    );
+  }
+  if (problems.length > 0 || !result.success) throw new InvalidConfigurationError(problems);
+  return result.data;
 }

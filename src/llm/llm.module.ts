@@ -40,6 +40,6 @@ function settingsFor(config: AppConfig, provider: ProviderName): LlmProviderSett
     },
     LlmService,
   ],
-  exports: [LlmService, PriceTable],
+  exports: [LlmService, PriceTable, LLM_PROVIDERS],
 })
 export class LlmModule {}

@@ -5,6 +5,7 @@ import { LlmService } from './llm.service';
 import { ModelRouter } from './model-router';
 import { PriceTable } from './price-table';
 import { TokenCounter } from './token-counter';
+import { isolatedMetrics } from '../../test/support/metrics';
 
 /** A provider double: the service's own logic (usage fallback, cost, configuration) is under test. */
 class ScriptedProvider implements LlmProvider {
@@ -33,6 +34,7 @@ function serviceWith(provider: LlmProvider): LlmService {
     new ModelRouter(AppConfig.fromEnvironment({}), prices),
     prices,
     new TokenCounter(),
+    isolatedMetrics().metrics,
   );
 }
 

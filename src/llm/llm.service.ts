@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '../common/errors/api-error';
 import { ProviderName } from '../config/app-config';
 import { ChatRequest, PricedCompletion } from './chat.types';
 import { LLM_PROVIDERS, LlmProvider } from './llm-provider.port';
 import { ModelRouter, Route } from './model-router';
 import { PriceTable } from './price-table';
 import { TokenCounter } from './token-counter';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { ApiError } from '../common/errors/api-error';
 
 /** The one entry point to the providers: routing, the call, usage and cost. */
 @Injectable()
@@ -17,6 +18,7 @@ export class LlmService {
     private readonly router: ModelRouter,
     private readonly prices: PriceTable,
     private readonly tokens: TokenCounter,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.providers = new Map(providers.map((provider) => [provider.name, provider]));
   }
@@ -34,7 +36,16 @@ export class LlmService {
         `Provider ${request.provider} is not configured on this gateway`,
       );
     }
-    const completion = await provider.complete(request);
+    const started = performance.now();
+    let completion;
+    try {
+      completion = await provider.complete(request);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.code : 'internal_error';
+      this.metrics.providerCall(provider.name, status, (performance.now() - started) / 1000);
+      throw error;
+    }
+    this.metrics.providerCall(provider.name, 'ok', (performance.now() - started) / 1000);
     // OpenAI-compatible servers may omit usage; count it ourselves so cost and metrics stay honest.
     if (completion.usage.totalTokens === 0) {
       const promptTokens = this.tokens.countPrompt(request);
@@ -49,10 +60,8 @@ export class LlmService {
         totalTokens: promptTokens + completionTokens,
       };
     }
-    return {
-      ...completion,
-      provider: provider.name,
-      costUsd: this.prices.costOf(completion.model, completion.usage),
-    };
+    const costUsd = this.prices.costOf(completion.model, completion.usage);
+    this.metrics.providerSpend(provider.name, completion.usage, costUsd);
+    return { ...completion, provider: provider.name, costUsd };
   }
 }

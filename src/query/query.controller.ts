@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
-import { TenantAwareRequest, tenantOf } from '../common/http/tenant.decorator';
+import { callerOf, CallerAwareRequest } from '../auth/caller';
 import { LlmService } from '../llm/llm.service';
 import { readCacheControls } from './cache-controls';
 import { QueryRequestDto } from './dto/query-request.dto';
@@ -37,7 +37,7 @@ export class QueryController {
     );
     const route = this.llm.route(body.provider, body.model);
     const outcome = await this.queries.answer(
-      tenantOf(request as TenantAwareRequest),
+      callerOf(request as CallerAwareRequest).tenant,
       {
         ...route,
         system: body.system,

@@ -3,6 +3,7 @@ import { deriveEntryKey, EntryKey } from '../../libs/cache-key';
 import { CachedAnswer, EXACT_CACHE_STORE, ExactCacheStore } from '../cache/exact-cache.port';
 import { ChatRequest } from '../llm/chat.types';
 import { LlmService } from '../llm/llm.service';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CacheControls } from './cache-controls';
 import { RequestCoalescer } from './request-coalescer';
 
@@ -30,6 +31,7 @@ export class QueryService {
   constructor(
     @Inject(EXACT_CACHE_STORE) private readonly exactCache: ExactCacheStore,
     private readonly llm: LlmService,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   static entryKey(tenant: string, namespace: string, request: ChatRequest): EntryKey {
@@ -67,7 +69,9 @@ export class QueryService {
     const key = QueryService.entryKey(tenant, controls.namespace, request);
     if (controls.lookup) {
       const hit = await this.exactCache.get(key);
+      this.metrics.cacheLookup('exact', hit ? 'hit' : this.exactCache.available ? 'miss' : 'error');
       if (hit) {
+        this.metrics.saved(hit.costUsd ?? 0);
         return {
           answer: hit,
           cacheStatus: 'HIT',
@@ -82,6 +86,7 @@ export class QueryService {
       () => this.callProvider(request),
       (fresh) => (controls.store ? this.store(key, fresh, controls.ttlSeconds) : Promise.resolve()),
     );
+    if (shared) this.metrics.saved(answer.costUsd ?? 0);
     return {
       answer,
       cacheStatus: controls.lookup ? 'MISS' : 'BYPASS',

@@ -38,3 +38,14 @@ export async function postJson<T = Record<string, unknown>>(
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
+
+/** The sum of a metric's samples in the Prometheus text exposition. */
+export async function metricValue(baseUrl: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(
+      (line) => line.startsWith(name) && !line.startsWith(`${name}_`) && line.includes(labels),
+    )
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}

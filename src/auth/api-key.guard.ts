@@ -1,0 +1,60 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyRequest } from 'fastify';
+import { ApiError } from '../common/errors/api-error';
+import { ApiKeyRegistry } from './api-key.registry';
+import { ANONYMOUS_TENANT, CallerAwareRequest } from './caller';
+import { IS_PUBLIC } from './public.decorator';
+
+/** The key a request presents: `Authorization: Bearer KEY` or `x-api-key: KEY`. */
+export function presentedKey(request: FastifyRequest): string | undefined {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    return match ? match[1] : undefined;
+  }
+  const header = request.headers['x-api-key'];
+  return typeof header === 'string' && header !== '' ? header : undefined;
+}
+
+/** Resolves the caller's tenant from its API key; 401 without a valid one when keys are configured. */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly registry: ApiKeyRegistry,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (
+      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest & CallerAwareRequest>();
+    if (!this.registry.enabled) {
+      request.caller = { tenant: ANONYMOUS_TENANT, limitKey: `ip:${request.ip}`, admin: false };
+      return true;
+    }
+    const key = presentedKey(request);
+    if (key === undefined) {
+      throw new ApiError(
+        401,
+        'missing_api_key',
+        'Send an API key as "Authorization: Bearer KEY" or "x-api-key: KEY"',
+        { 'www-authenticate': 'Bearer' },
+      );
+    }
+    const caller = this.registry.identify(key);
+    if (!caller) {
+      throw new ApiError(401, 'invalid_api_key', 'The API key is not valid', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    request.caller = caller;
+    return true;
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { TokenUsage } from '../cache/exact-cache.port';
+
+export const METRIC = {
+  lookups: 'ragcache_cache_lookups_total',
+  requestDuration: 'ragcache_http_request_duration_seconds',
+  llmRequests: 'ragcache_llm_requests_total',
+  llmDuration: 'ragcache_llm_request_duration_seconds',
+  llmTokens: 'ragcache_llm_tokens_total',
+  llmCost: 'ragcache_llm_cost_usd_total',
+  costSaved: 'ragcache_cost_saved_usd_total',
+  exactEntries: 'ragcache_exact_cache_entries',
+  exactBytes: 'ragcache_exact_cache_bytes',
+  redisUp: 'ragcache_redis_up',
+  rateLimited: 'ragcache_rate_limited_total',
+  rateLimitFailOpen: 'ragcache_rate_limit_fail_open_total',
+} as const;
+
+/**
+ * Every metric the gateway records, behind methods named for what happened, so call sites do
+ * not spell label sets. prom-client keeps metrics in its global registry, so several apps in one
+ * process (the end-to-end tests) share them: assertions there compare deltas.
+ */
+@Injectable()
+export class GatewayMetrics {
+  constructor(
+    @InjectMetric(METRIC.lookups) private readonly lookups: Counter<'layer' | 'result'>,
+    @InjectMetric(METRIC.requestDuration)
+    private readonly requestDuration: Histogram<'route' | 'status' | 'cache'>,
+    @InjectMetric(METRIC.llmRequests) private readonly llmRequests: Counter<'provider' | 'status'>,
+    @InjectMetric(METRIC.llmDuration) private readonly llmDuration: Histogram<'provider'>,
+    @InjectMetric(METRIC.llmTokens) private readonly llmTokens: Counter<'provider' | 'kind'>,
+    @InjectMetric(METRIC.llmCost) private readonly llmCost: Counter<'provider'>,
+    @InjectMetric(METRIC.costSaved) private readonly costSaved: Counter,
+    @InjectMetric(METRIC.exactEntries) private readonly exactEntries: Gauge,
+    @InjectMetric(METRIC.exactBytes) private readonly exactBytes: Gauge,
+    @InjectMetric(METRIC.redisUp) private readonly redisUp: Gauge,
+    @InjectMetric(METRIC.rateLimited) private readonly rateLimited: Counter<'tenant'>,
+    @InjectMetric(METRIC.rateLimitFailOpen) private readonly rateLimitFailOpen: Counter,
+  ) {}
+
+  cacheLookup(layer: 'exact' | 'semantic', result: 'hit' | 'miss' | 'error'): void {
+    this.lookups.inc({ layer, result });
+  }
+
+  httpRequest(route: string, status: number, cache: string, seconds: number): void {
+    this.requestDuration.observe({ route, status: String(status), cache }, seconds);
+  }
+
+  providerCall(provider: string, status: string, seconds: number): void {
+    this.llmRequests.inc({ provider, status });
+    this.llmDuration.observe({ provider }, seconds);
+  }
+
+  providerSpend(provider: string, usage: TokenUsage, costUsd: number | null): void {
+    this.llmTokens.inc({ provider, kind: 'prompt' }, usage.promptTokens);
+    this.llmTokens.inc({ provider, kind: 'completion' }, usage.completionTokens);
+    if (costUsd) this.llmCost.inc({ provider }, costUsd);
+  }
+
+  saved(costUsd: number): void {
+    if (costUsd > 0) this.costSaved.inc(costUsd);
+  }
+
+  limited(tenant: string): void {
+    this.rateLimited.inc({ tenant });
+  }
+
+  failedOpen(): void {
+    this.rateLimitFailOpen.inc();
+  }
+
+  /** Gauges that describe state, set when Prometheus scrapes rather than on every request. */
+  snapshot(state: { entries: number; bytes: number | null; redisUp: boolean | null }): void {
+    this.exactEntries.set(state.entries);
+    if (state.bytes !== null) this.exactBytes.set(state.bytes);
+    if (state.redisUp !== null) this.redisUp.set(state.redisUp ? 1 : 0);
+  }
+}

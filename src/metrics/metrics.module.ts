@@ -1,0 +1,88 @@
+import { Global, Module } from '@nestjs/common';
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+  PrometheusModule,
+} from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
+import { CacheModule } from '../cache/cache.module';
+import { GatewayMetrics, METRIC } from './gateway-metrics';
+import { MetricsController } from './metrics.controller';
+
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
+
+@Global()
+@Module({
+  imports: [
+    // Async registration is the one that lets the metrics controller see the cache store.
+    PrometheusModule.registerAsync({
+      imports: [CacheModule],
+      controller: MetricsController,
+      // prom-client's registry is per process; default metrics are collected once per process
+      // even when several apps run in it (the end-to-end tests).
+      useFactory: () => ({
+        path: '/metrics',
+        defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
+      }),
+    }),
+  ],
+  providers: [
+    makeCounterProvider({
+      name: METRIC.lookups,
+      help: 'Cache lookups by layer (exact, semantic) and result (hit, miss, error)',
+      labelNames: ['layer', 'result'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.requestDuration,
+      help: 'HTTP request duration in seconds by route, status and cache result',
+      labelNames: ['route', 'status', 'cache'],
+      buckets: LATENCY_BUCKETS,
+    }),
+    makeCounterProvider({
+      name: METRIC.llmRequests,
+      help: 'Provider calls by provider and outcome (ok or the error code)',
+      labelNames: ['provider', 'status'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.llmDuration,
+      help: 'Provider call duration in seconds',
+      labelNames: ['provider'],
+      buckets: LATENCY_BUCKETS,
+    }),
+    makeCounterProvider({
+      name: METRIC.llmTokens,
+      help: 'Tokens sent to and received from providers',
+      labelNames: ['provider', 'kind'],
+    }),
+    makeCounterProvider({
+      name: METRIC.llmCost,
+      help: 'What provider calls cost, in USD, from the price table',
+      labelNames: ['provider'],
+    }),
+    makeCounterProvider({
+      name: METRIC.costSaved,
+      help: 'What answers served from cache would have cost, in USD',
+    }),
+    makeGaugeProvider({ name: METRIC.exactEntries, help: 'Entries in the in-memory exact cache' }),
+    makeGaugeProvider({
+      name: METRIC.exactBytes,
+      help: 'Approximate bytes of the in-memory exact cache',
+    }),
+    makeGaugeProvider({ name: METRIC.redisUp, help: '1 while Redis answers, 0 while it does not' }),
+    makeCounterProvider({
+      name: METRIC.rateLimited,
+      help: 'Requests refused by the rate limit, by tenant',
+      labelNames: ['tenant'],
+    }),
+    makeCounterProvider({
+      name: METRIC.rateLimitFailOpen,
+      help: 'Requests let through because the rate-limit store failed',
+    }),
+    GatewayMetrics,
+  ],
+  exports: [GatewayMetrics],
+})
+export class MetricsModule {}

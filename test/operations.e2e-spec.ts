@@ -1,0 +1,121 @@
+import { RunningGateway, metricValue, postJson, startGateway } from './support/gateway';
+import { FakeProviders, startFakeProviders } from './support/providers';
+import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
+
+interface Readiness {
+  status: string;
+  details: Record<string, { status: string }>;
+}
+
+describe('health probes', () => {
+  let providers: FakeProviders;
+  const prefix = uniqueRedisPrefix('health');
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+  });
+  afterAll(async () => {
+    await providers.close();
+    await cleanRedisPrefix(prefix);
+  });
+
+  it('is ready with Redis up and a provider configured', async () => {
+    const gateway = await startGateway({ ...providers.env, REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    try {
+      const ready = await fetch(`${gateway.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as Readiness;
+      expect(body.status).toBe('ok');
+      expect(body.details.redis.status).toBe('up');
+      expect(body.details.providers.status).toBe('up');
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('is not ready with REDIS_URL pointing at nothing, while queries are still answered', async () => {
+    const gateway = await startGateway({ ...providers.env, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const ready = await fetch(`${gateway.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as Readiness;
+      expect(body.details.redis.status).toBe('down');
+      expect(body.details.providers.status).toBe('up');
+      expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
+      const answered = await postJson(`${gateway.url}/api/v1/query`, { query: 'Still there?' });
+      expect(answered.status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('is not ready without any provider configured', async () => {
+    const gateway = await startGateway();
+    try {
+      const ready = await fetch(`${gateway.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as Readiness).details.providers.status).toBe('down');
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('GET /metrics', () => {
+  let providers: FakeProviders;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+    gateway = await startGateway(providers.env);
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await providers.close();
+  });
+
+  it('exposes the named series, and they move as requests are served', async () => {
+    const value = (name: string, labels = '') => metricValue(gateway.url, name, labels);
+    const before = {
+      hits: await value('ragcache_cache_lookups_total', 'result="hit"'),
+      misses: await value('ragcache_cache_lookups_total', 'result="miss"'),
+      calls: await value('ragcache_llm_requests_total', 'status="ok"'),
+      tokens: await value('ragcache_llm_tokens_total'),
+      cost: await value('ragcache_llm_cost_usd_total'),
+      saved: await value('ragcache_cost_saved_usd_total'),
+      requests: await value(
+        'ragcache_http_request_duration_seconds_count',
+        'route="/api/v1/query"',
+      ),
+    };
+    const query = { query: 'How many moons does Mars have?', model: 'gpt-4o' };
+    await postJson(`${gateway.url}/api/v1/query`, query);
+    await postJson(`${gateway.url}/api/v1/query`, query);
+    expect(await value('ragcache_cache_lookups_total', 'result="hit"')).toBe(before.hits + 1);
+    expect(await value('ragcache_cache_lookups_total', 'result="miss"')).toBe(before.misses + 1);
+    expect(await value('ragcache_llm_requests_total', 'status="ok"')).toBe(before.calls + 1);
+    expect(await value('ragcache_llm_tokens_total')).toBeGreaterThan(before.tokens);
+    expect(await value('ragcache_llm_cost_usd_total')).toBeGreaterThan(before.cost);
+    expect(await value('ragcache_cost_saved_usd_total')).toBeGreaterThan(before.saved);
+    expect(
+      await value('ragcache_http_request_duration_seconds_count', 'route="/api/v1/query"'),
+    ).toBe(before.requests + 2);
+    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(text).toMatch(/^ragcache_exact_cache_entries \d+/m);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).toContain('ragcache_http_request_duration_seconds_bucket{');
+  });
+
+  it('can require a key', async () => {
+    const locked = await startGateway({ ...providers.env, METRICS_API_KEY: 'scraper-key' });
+    try {
+      expect((await fetch(`${locked.url}/metrics`)).status).toBe(401);
+      const allowed = await fetch(`${locked.url}/metrics`, {
+        headers: { authorization: 'Bearer scraper-key' },
+      });
+      expect(allowed.status).toBe(200);
+    } finally {
+      await locked.close();
+    }
+  });
+});
