@@ -4,7 +4,9 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DestinationStream } from 'pino';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QueryModule } from './query/query.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
@@ -13,11 +15,12 @@ import { RedisModule } from './redis/redis.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(logDestination),
         RedisModule,
         MetricsModule,
         AuthModule,

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/errors/api-error';
+import { annotateRequestLog } from '../logging/request-log';
 import { ApiKeyRegistry } from './api-key.registry';
 import { ANONYMOUS_TENANT, CallerAwareRequest } from './caller';
 import { IS_PUBLIC } from './public.decorator';
@@ -37,6 +38,7 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & CallerAwareRequest>();
     if (!this.registry.enabled) {
       request.caller = { tenant: ANONYMOUS_TENANT, limitKey: `ip:${request.ip}`, admin: false };
+      annotateRequestLog(request.raw, { tenant: ANONYMOUS_TENANT });
       return true;
     }
     const key = presentedKey(request);
@@ -55,6 +57,7 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     request.caller = caller;
+    annotateRequestLog(request.raw, { tenant: caller.tenant });
     return true;
   }
 }

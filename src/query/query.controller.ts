@@ -3,6 +3,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
 import { callerOf, CallerAwareRequest } from '../auth/caller';
 import { LlmService } from '../llm/llm.service';
+import { annotateRequestLog } from '../logging/request-log';
 import { readCacheControls } from './cache-controls';
 import { QueryRequestDto } from './dto/query-request.dto';
 import { QueryResponseDto } from './dto/query-response.dto';
@@ -48,6 +49,14 @@ export class QueryController {
     );
     const { answer } = outcome;
     reply.header('x-cache', outcome.cacheStatus);
+    annotateRequestLog(request.raw, {
+      cache: outcome.cacheStatus,
+      provider: answer.provider,
+      model: answer.model,
+      tokens: answer.usage.totalTokens,
+      prompt: body.query,
+      answer: answer.content,
+    });
     return {
       response: answer.content,
       provider: answer.provider,

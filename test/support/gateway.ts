@@ -5,18 +5,38 @@ import { AppConfig } from '../../src/config/app-config';
 export interface RunningGateway {
   app: NestFastifyApplication;
   url: string;
+  /** Every JSON log line written since this gateway started, parsed. */
+  logs: Record<string, unknown>[];
+  /** The raw log output, for checks that nothing secret appears anywhere in it. */
+  logText(): string;
   close(): Promise<void>;
 }
 
+/**
+ * nestjs-pino builds one pino-http instance per process, on the first app's options, and every
+ * later app logs through it. So all gateways of a test file share this one destination, and each
+ * gateway reads the lines written since it started.
+ */
+const logLines: string[] = [];
+const logDestination = { write: (line: string) => void logLines.push(line) };
+
 /** Starts the real gateway in this process on an ephemeral loopback port. */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  // Warnings stay on: tests spy on them, and a surprise warning is worth seeing.
+  const from = logLines.length;
   const app = await createApp(AppConfig.fromEnvironment({ HOST: '127.0.0.1', PORT: '0', ...env }), {
-    logger: ['error', 'warn'],
+    logDestination,
   });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, url, close: () => app.close() };
+  return {
+    app,
+    url,
+    get logs() {
+      return logLines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
+    logText: () => logLines.slice(from).join(''),
+    close: () => app.close(),
+  };
 }
 
 export interface JsonResponse<T = Record<string, unknown>> {

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { PinoLogger } from 'nestjs-pino';
+import { AppConfig } from '../config/app-config';
+import { LoggableRequest } from './request-log';
+
+/** Writes the one log line of a finished request: who, what, how it was answered, how fast. */
+@Injectable()
+export class RequestLogger {
+  constructor(private readonly config: AppConfig) {}
+
+  log(request: FastifyRequest, reply: FastifyReply): void {
+    const logger = PinoLogger.root;
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    if (!logger?.isLevelEnabled(level)) return;
+    const { prompt, answer, ...context } = (request.raw as LoggableRequest).ragcache ?? {};
+    logger[level](
+      {
+        request_id: request.id,
+        method: request.method,
+        url: request.url,
+        status,
+        latency_ms: Math.round(reply.elapsedTime * 100) / 100,
+        ...context,
+        ...(this.config.logging.logPrompts ? { prompt, answer } : {}),
+      },
+      'request completed',
+    );
+  }
+}
