@@ -12,6 +12,9 @@ const transform = {
   ],
 };
 
+/** ESM-only packages that @fastify/static (the /docs assets) pulls in; Node 20 can require them, Jest cannot. */
+const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
+
 module.exports = {
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', 'libs/**/*.ts', '!**/*.spec.ts', '!libs/testing/**'],
@@ -21,13 +24,15 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      transform,
+      transform: { ...transform, '^.+\\.js$': transform['^.+\\.ts$'] },
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
-      transform,
+      transform: { ...transform, '^.+\\.js$': transform['^.+\\.ts$'] },
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
     },
   ],

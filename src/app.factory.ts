@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule } from './app.module';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { requestIdFor } from './common/http/request-id';
+import { setUpOpenApi } from './common/openapi/openapi';
 import { BodyValidationPipe } from './common/validation/body-validation.pipe';
 import { Logger } from 'nestjs-pino';
 import { DestinationStream } from 'pino';
@@ -26,7 +27,7 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.logDestination),
     adapter,
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
@@ -52,6 +53,7 @@ export async function createApp(
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.useGlobalPipes(new BodyValidationPipe());
+  setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -119,3 +119,69 @@ describe('GET /metrics', () => {
     }
   });
 });
+
+describe('request logs', () => {
+  let providers: FakeProviders;
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+  });
+  afterAll(() => providers.close());
+
+  it('write one JSON line per request with its id, and neither prompt, answer nor key', async () => {
+    const gateway = await startGateway({ ...providers.env, API_KEYS: 'acme:very-secret-key-123' });
+    try {
+      const prompt = 'My confidential merger plan with Initech';
+      const response = await postJson(
+        `${gateway.url}/api/v1/query`,
+        { query: prompt },
+        { authorization: 'Bearer very-secret-key-123', 'x-request-id': 'trace-42' },
+      );
+      expect(response.headers.get('x-request-id')).toBe('trace-42');
+      await postJson(
+        `${gateway.url}/api/v1/query`,
+        { query: prompt },
+        { 'x-api-key': 'wrong-key-456' },
+      );
+      const line = gateway.logs.find((entry) => entry.request_id === 'trace-42');
+      expect(line).toMatchObject({
+        msg: 'request completed',
+        method: 'POST',
+        url: '/api/v1/query',
+        route: '/api/v1/query',
+        status: 200,
+        tenant: 'acme',
+        cache: 'MISS',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        tokens: expect.any(Number),
+        latency_ms: expect.any(Number),
+      });
+      const rejected = gateway.logs.find((entry) => entry.status === 401);
+      expect(rejected).toMatchObject({ level: 40, url: '/api/v1/query' });
+      const text = gateway.logText();
+      for (const secret of [prompt, 'Initech', 'very-secret-key-123', 'wrong-key-456', 'answer(']) {
+        expect(text).not.toContain(secret);
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('add the prompt and the answer with LOG_PROMPTS=true', async () => {
+    const gateway = await startGateway({ ...providers.env, LOG_PROMPTS: 'true' });
+    try {
+      await postJson(
+        `${gateway.url}/api/v1/query`,
+        { query: 'Log me, please' },
+        { 'x-request-id': 'trace-43' },
+      );
+      expect(gateway.logs.find((entry) => entry.request_id === 'trace-43')).toMatchObject({
+        prompt: 'Log me, please',
+        answer: 'answer(gpt-4o-mini): Log me, please',
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
+});

@@ -19,7 +19,7 @@ import { REDIS_CONNECTION } from '../redis/redis.module';
 import { RedisConnection } from '../redis/redis-connection';
 
 /** Kubernetes probes. Neither needs an API key nor counts against a rate limit. */
-@ApiTags('health')
+@ApiTags('operations')
 @Public()
 @Controller('health')
 export class HealthController {

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Req } from '@nestjs/common';
@@ -19,7 +19,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * `GET /metrics` in Prometheus text format. Open by default, as scrapers expect inside a
  * cluster; with METRICS_API_KEY set it wants that key (Bearer or x-api-key).
  */
-@ApiExcludeController()
+@ApiTags('operations')
 @Controller('metrics')
 export class MetricsController extends PrometheusController {
   constructor(
@@ -33,6 +33,16 @@ export class MetricsController extends PrometheusController {
 
   @Public()
   @Get()
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'Text exposition format. Open unless METRICS_API_KEY is set; then send that key as Bearer or x-api-key.',
+  })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({
+    description: 'Metrics prefixed ragcache_, plus process and Node.js defaults',
+    schema: { type: 'string' },
+  })
   override async index(
     @Res({ passthrough: true }) response: FastifyReply,
     @Req() request?: FastifyRequest,

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { AppConfig } from '../config/app-config';
 import { callerOf, CallerAwareRequest } from '../auth/caller';
 import { LlmService } from '../llm/llm.service';
@@ -9,6 +11,7 @@ import { QueryRequestDto } from './dto/query-request.dto';
 import { QueryResponseDto } from './dto/query-response.dto';
 import { QueryService } from './query.service';
 
+@ApiTags('query')
 @Controller('api/v1')
 export class QueryController {
   constructor(
@@ -19,6 +22,56 @@ export class QueryController {
 
   @Post('query')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ask a question through the cache',
+    description:
+      'Answers from the exact cache when the same question was asked in the same scope (tenant, namespace, provider, model, system prompt, parameters), otherwise calls the provider once (identical concurrent requests share the call) and stores the answer.',
+  })
+  @ApiHeader({
+    name: 'cache-control',
+    required: false,
+    description:
+      '`no-cache`: skip the lookup and refresh the entry; `no-store`: do not store the answer',
+  })
+  @ApiHeader({
+    name: 'x-cache-ttl',
+    required: false,
+    description: 'Lifetime of the stored answer, 1–31536000 seconds',
+  })
+  @ApiHeader({
+    name: 'x-cache-namespace',
+    required: false,
+    description: 'Cache space within the tenant ([A-Za-z0-9._-]{1,64})',
+  })
+  @ApiHeader({
+    name: 'x-request-id',
+    required: false,
+    description: 'Echoed when 1–128 of [A-Za-z0-9._:-], otherwise replaced by a UUID',
+  })
+  @ApiOkResponse({
+    type: QueryResponseDto,
+    description: 'The answer',
+    headers: {
+      'x-cache': {
+        description: 'HIT (exact cache), MISS (provider called), BYPASS (lookup skipped)',
+        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+      },
+      'x-request-id': { description: 'The request id', schema: { type: 'string' } },
+      'x-ratelimit-limit': {
+        description: 'Requests per minute allowed for the key (when RATE_LIMIT_RPM is set)',
+        schema: { type: 'integer' },
+      },
+      'x-ratelimit-remaining': {
+        description: 'Requests left in the current minute',
+        schema: { type: 'integer' },
+      },
+      'x-ratelimit-reset': {
+        description: 'Seconds until a request slot frees up',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  @ApiErrors(400, 401, 413, 415, 429, 502, 503, 504)
   async query(
     @Body() body: QueryRequestDto,
     @Req() request: FastifyRequest,
