@@ -1,3 +1,4 @@
+import compression from '@fastify/compress';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -53,6 +54,12 @@ export async function createApp(
   });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.useGlobalPipes(new BodyValidationPipe());
+  // Only answers above 1 KB are worth the CPU; streamed (SSE) responses are never compressed.
+  await app.register(compression, {
+    threshold: 1024,
+    customTypes: /^application\/(json|x-ndjson)/,
+  });
+  if (config.corsOrigins) app.enableCors({ origin: config.corsOrigins });
   setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;

@@ -185,3 +185,55 @@ describe('request logs', () => {
     }
   });
 });
+
+describe('HTTP details', () => {
+  let providers: FakeProviders;
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+  });
+  afterAll(() => providers.close());
+
+  it('compresses large JSON answers and leaves small ones alone', async () => {
+    const gateway = await startGateway(providers.env);
+    try {
+      const url = `${gateway.url}/api/v1/query`;
+      const large = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+        body: JSON.stringify({ query: `Summarise: ${'lorem ipsum '.repeat(400)}` }),
+      });
+      expect(large.headers.get('content-encoding')).toBe('gzip');
+      expect(((await large.json()) as { response: string }).response).toContain('lorem ipsum');
+      const small = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+        body: JSON.stringify({ query: 'Short?' }),
+      });
+      expect(small.headers.get('content-encoding')).toBeNull();
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('answers CORS preflights only for the configured origins', async () => {
+    const open = await startGateway(providers.env);
+    const withCors = await startGateway({ ...providers.env, CORS_ORIGINS: 'https://app.example' });
+    try {
+      const preflight = (url: string) =>
+        fetch(`${url}/api/v1/query`, {
+          method: 'OPTIONS',
+          headers: {
+            origin: 'https://app.example',
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
+        });
+      const allowed = await preflight(withCors.url);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect((await preflight(open.url)).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await Promise.all([open.close(), withCors.close()]);
+    }
+  });
+});
