@@ -4,6 +4,7 @@
  * this one. Rounds alternate the three so all see the same machine noise; medians are reported.
  *
  *   npm run bench:exact -- [--rounds 5] [--duration 10] [--connections 50] [--prompts 1000]
+ *                          [--log-level info|warn] [--redis redis://127.0.0.1:6379]
  */
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     prompts: { type: 'string', default: '1000' },
     redis: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
   },
 });
 const rounds = Number(values.rounds);
@@ -40,16 +42,25 @@ interface Server {
 
 async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
-  let output = '';
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const deadline = Date.now() + 20_000;
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /(http:\/\/[\d.:[\]]+)/.exec(output);
-    if (match) return { url: match[1].replace('[::1]', '127.0.0.1'), child };
-    if (Date.now() > deadline) break;
-  }
-  throw new Error(`process did not report its address: ${output}`);
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    let found = false;
+    const timer = setTimeout(() => reject(new Error(`no address reported: ${output}`)), 20_000);
+    // Keeps draining stdout after the address: a full pipe would stall the server's logging.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (found) return;
+      output += chunk.toString();
+      const match = /(http:\/\/[\d.:[\]]+)/.exec(output);
+      if (match) {
+        found = true;
+        clearTimeout(timer);
+        resolve(match[1].replace('[::1]', '127.0.0.1'));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return { url, child };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -81,11 +92,13 @@ const median = (numbers: number[]) => {
 
 async function main(): Promise<void> {
   const provider = await FakeOpenAIServer.start();
+  // The gateway's request log goes to a pipe this script drains, as a log shipper would.
   const gateway = await startProcess(['dist/src/main.js'], {
     PORT: '0',
     HOST: '127.0.0.1',
     OPENAI_BASE_URL: provider.baseUrl,
     OPENAI_API_KEY: 'sk-bench',
+    LOG_LEVEL: values['log-level'],
     ...(values.redis ? { REDIS_URL: values.redis, REDIS_KEY_PREFIX: 'ragcache-bench:' } : {}),
   });
   const baseline = await startProcess(['-r', '@swc-node/register', 'bench/baseline.server.ts'], {

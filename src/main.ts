@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { AppConfig } from './config/app-config';
 import { InvalidConfigurationError } from './config/config.schema';
+import { LogFlusher } from './logging/logging.module';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -18,6 +19,7 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   await app.listen(config.server.port, config.server.host);
   new Logger('Bootstrap').log(`RAG Cache listening on ${await app.getUrl()}`);
+  app.get(LogFlusher).flush();
 }
 
 bootstrap().catch((error: Error) => {

@@ -21,7 +21,9 @@ export interface LoggableRequest extends IncomingMessage {
   ragcache?: RequestLogContext;
 }
 
+/** Adds to the request's log context; callers pass a fresh object, which may be kept as is. */
 export function annotateRequestLog(raw: IncomingMessage, context: RequestLogContext): void {
   const request = raw as LoggableRequest;
-  request.ragcache = { ...request.ragcache, ...context };
+  if (request.ragcache) Object.assign(request.ragcache, context);
+  else request.ragcache = context;
 }
