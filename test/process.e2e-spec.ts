@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { startFakeProviders } from './support/providers';
+import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from './support/redis';
 
 /** Runs the built service (`npm run build` first, as `npm test` does) the way `npm start` does. */
 const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
@@ -37,6 +40,17 @@ async function waitForListening(url: string, child: ChildProcess): Promise<void>
   throw new Error(`nothing listened on ${url}`);
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 describe('the built service as a process', () => {
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
@@ -70,4 +84,44 @@ describe('the built service as a process', () => {
     expect(await exitOf(child)).toBe(1);
     expect(output()).toMatch(message);
   });
+
+  it('shares one rate-limit budget between two gateway processes on one Redis', async () => {
+    const providers = await startFakeProviders();
+    const prefix = uniqueRedisPrefix('two-processes');
+    const ports = [await freePort(), await freePort()];
+    const gateways = ports.map((port) =>
+      run({
+        ...providers.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        API_KEYS: 'acme:shared-budget-key',
+        RATE_LIMIT_RPM: '40',
+        REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+      }),
+    );
+    const ask = (port: number, i: number) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer shared-budget-key' },
+        body: JSON.stringify({ query: `Question ${i}` }),
+      }).then((response) => response.status);
+    try {
+      await Promise.all(
+        ports.map((port, index) =>
+          waitForListening(`http://127.0.0.1:${port}/health/live`, gateways[index].child),
+        ),
+      );
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) statuses.push(await ask(ports[i % 2], i));
+      expect(statuses).toEqual(Array(40).fill(200));
+      expect(await ask(ports[0], 40)).toBe(429);
+      expect(await ask(ports[1], 41)).toBe(429);
+    } finally {
+      for (const { child } of gateways) child.kill('SIGTERM');
+      await Promise.all(gateways.map(({ child }) => exitOf(child)));
+      await providers.close();
+      await cleanRedisPrefix(prefix);
+    }
+  }, 30_000);
 });
