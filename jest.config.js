@@ -16,6 +16,8 @@ const transform = {
 const transformIgnorePatterns = ['/node_modules/(?!(content-disposition)/)'];
 
 module.exports = {
+  // End-to-end tests start gateways and child processes; a loaded 2-core CI machine needs headroom.
+  testTimeout: 20_000,
   coverageProvider: 'v8',
   collectCoverageFrom: ['src/**/*.ts', 'libs/**/*.ts', '!**/*.spec.ts', '!libs/testing/**'],
   coverageReporters: ['text-summary', 'lcov'],

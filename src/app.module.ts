@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         RateLimitModule,
         QueryModule,
+        AdminModule,
         HealthModule,
       ],
       // Global guards run in this order: who is calling, then whether they may call now.

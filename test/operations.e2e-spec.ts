@@ -114,6 +114,7 @@ describe('GET /metrics', () => {
         headers: { authorization: 'Bearer scraper-key' },
       });
       expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('ragcache_');
     } finally {
       await locked.close();
     }

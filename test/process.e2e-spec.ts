@@ -40,6 +40,14 @@ async function waitForListening(url: string, child: ChildProcess): Promise<void>
   throw new Error(`nothing listened on ${url}`);
 }
 
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -67,7 +75,8 @@ describe('the built service as a process', () => {
       });
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ error: { code: 'provider_not_configured' } });
-      expect(output()).toContain('RAG Cache listening on');
+      // Log lines are buffered and flushed at least once a second.
+      await waitFor(() => output().includes('RAG Cache listening on'), 3_000);
       expect(output()).not.toContain('Is anyone there?');
     } finally {
       child.kill('SIGTERM');

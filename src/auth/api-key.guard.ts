@@ -4,7 +4,7 @@ import { FastifyRequest } from 'fastify';
 import { ApiError } from '../common/errors/api-error';
 import { annotateRequestLog } from '../logging/request-log';
 import { ApiKeyRegistry } from './api-key.registry';
-import { ANONYMOUS_TENANT, CallerAwareRequest } from './caller';
+import { ANONYMOUS_TENANT, Caller, CallerAwareRequest } from './caller';
 import { IS_PUBLIC } from './public.decorator';
 
 /** The key a request presents: `Authorization: Bearer KEY` or `x-api-key: KEY`. */
@@ -16,6 +16,29 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   }
   const header = request.headers['x-api-key'];
   return typeof header === 'string' && header !== '' ? header : undefined;
+}
+
+/**
+ * The caller a request's key belongs to; 401 without a valid key. Only for a registry with keys:
+ * with none, authentication is off.
+ */
+export function authenticate(registry: ApiKeyRegistry, request: FastifyRequest): Caller {
+  const key = presentedKey(request);
+  if (key === undefined) {
+    throw new ApiError(
+      401,
+      'missing_api_key',
+      'Send an API key as "Authorization: Bearer KEY" or "x-api-key: KEY"',
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  const caller = registry.identify(key);
+  if (!caller) {
+    throw new ApiError(401, 'invalid_api_key', 'The API key is not valid', {
+      'www-authenticate': 'Bearer error="invalid_token"',
+    });
+  }
+  return caller;
 }
 
 /** Resolves the caller's tenant from its API key; 401 without a valid one when keys are configured. */
@@ -41,21 +64,7 @@ export class ApiKeyGuard implements CanActivate {
       annotateRequestLog(request.raw, { tenant: ANONYMOUS_TENANT });
       return true;
     }
-    const key = presentedKey(request);
-    if (key === undefined) {
-      throw new ApiError(
-        401,
-        'missing_api_key',
-        'Send an API key as "Authorization: Bearer KEY" or "x-api-key: KEY"',
-        { 'www-authenticate': 'Bearer' },
-      );
-    }
-    const caller = this.registry.identify(key);
-    if (!caller) {
-      throw new ApiError(401, 'invalid_api_key', 'The API key is not valid', {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
-    }
+    const caller = authenticate(this.registry, request);
     request.caller = caller;
     annotateRequestLog(request.raw, { tenant: caller.tenant });
     return true;

@@ -71,4 +71,38 @@ describe('MemoryExactCacheStore', () => {
     expect(await store.get(key('c', 'support'))).toBeDefined();
     expect(await store.get(key('d', 'docs', 'globex'))).toBeDefined();
   });
+
+  it('counts one tenant, every tenant, and lists a namespace without touching recency', async () => {
+    const store = new MemoryExactCacheStore({ maxEntries: 3, maxBytes: 1_000_000 });
+    await store.set(key('a', 'docs'), answer('A'), 60);
+    await store.set(key('b', 'support'), answer('B'), 60);
+    await store.set(key('c', 'docs', 'globex'), answer('C'), 60);
+    expect(await store.tenantStats('acme')).toEqual({ entries: 2, bytes: expect.any(Number) });
+    expect((await store.tenantStats('acme')).bytes).toBeGreaterThan(0);
+    expect(await store.tenantStats('nobody')).toEqual({ entries: 0, bytes: 0 });
+    expect(await store.entriesByTenant()).toEqual(
+      new Map([
+        ['acme', 2],
+        ['globex', 1],
+      ]),
+    );
+    const listed = [];
+    for await (const entry of store.entries('acme', 'docs')) listed.push(entry);
+    expect(listed).toEqual([{ tenant: 'acme', namespace: 'docs', hash: 'a', answer: answer('A') }]);
+    // 'a' is still the least recently used entry: the listing did not bump it.
+    await store.set(key('d'), answer('D'), 60);
+    expect(await store.get(key('a', 'docs'))).toBeUndefined();
+  });
+
+  it('leaves expired entries out of counts and listings', async () => {
+    const store = new MemoryExactCacheStore({ maxEntries: 10, maxBytes: 1_000_000 });
+    await store.set(key('old'), answer('O'), 1);
+    await store.set(key('new'), answer('N'), 60);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await store.tenantStats('acme')).entries).toBe(1);
+    expect(await store.entriesByTenant()).toEqual(new Map([['acme', 1]]));
+    const hashes = [];
+    for await (const entry of store.entries('acme', 'default')) hashes.push(entry.hash);
+    expect(hashes).toEqual(['new']);
+  });
 });

@@ -1,6 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { EntryKey } from '../../libs/cache-key';
-import { CachedAnswer, ExactCacheStats, ExactCacheStore } from './exact-cache.port';
+import {
+  CachedAnswer,
+  EntryAddress,
+  ExactCacheStats,
+  ExactCacheStore,
+  StoredEntry,
+} from './exact-cache.port';
 
 export interface MemoryExactCacheOptions {
   maxEntries: number;
@@ -27,7 +33,7 @@ export class MemoryExactCacheStore implements ExactCacheStore {
     });
   }
 
-  private static id(key: EntryKey): string {
+  private static id(key: EntryAddress): string {
     return `${key.tenant}/${key.namespace}/${key.hash}`;
   }
 
@@ -40,7 +46,7 @@ export class MemoryExactCacheStore implements ExactCacheStore {
     return Promise.resolve();
   }
 
-  delete(key: EntryKey): Promise<boolean> {
+  delete(key: EntryAddress): Promise<boolean> {
     return Promise.resolve(this.lru.delete(MemoryExactCacheStore.id(key)));
   }
 
@@ -56,5 +62,38 @@ export class MemoryExactCacheStore implements ExactCacheStore {
   stats(): Promise<ExactCacheStats> {
     this.lru.purgeStale();
     return Promise.resolve({ entries: this.lru.size, bytes: this.lru.calculatedSize });
+  }
+
+  /** Walks every live entry (the LRU's iterators skip stale ones and leave recency alone). */
+  tenantStats(tenant: string): Promise<ExactCacheStats> {
+    const prefix = `${tenant}/`;
+    let entries = 0;
+    let bytes = 0;
+    for (const [id, answer] of this.lru.entries()) {
+      if (!id.startsWith(prefix)) continue;
+      entries += 1;
+      bytes += approximateBytes(answer);
+    }
+    return Promise.resolve({ entries, bytes });
+  }
+
+  entriesByTenant(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const id of this.lru.keys()) {
+      const tenant = id.slice(0, id.indexOf('/'));
+      counts.set(tenant, (counts.get(tenant) ?? 0) + 1);
+    }
+    return Promise.resolve(counts);
+  }
+
+  async *entries(tenant: string, namespace: string): AsyncIterable<StoredEntry> {
+    const prefix = `${tenant}/${namespace}/`;
+    // Ids first: the caller awaits between entries, and the LRU may change meanwhile.
+    const ids = [...this.lru.keys()].filter((id) => id.startsWith(prefix));
+    for (const id of ids) {
+      // peek: an export must not make every entry look recently used.
+      const answer = this.lru.peek(id);
+      if (answer !== undefined) yield { tenant, namespace, hash: id.slice(prefix.length), answer };
+    }
   }
 }

@@ -74,6 +74,48 @@ describe('RedisExactCacheStore against the real Redis', () => {
     expect(await store.get(key('keep', 'bulk', 'globex'))).toBeDefined();
     expect((await store.stats()).entries).toBeGreaterThanOrEqual(2);
   });
+  it('counts a tenant and every tenant with SCAN, and lists a namespace in MGET batches', async () => {
+    // A prefix of its own: the other tests' entries must not show up in the counts.
+    const connection = new RedisConnection({
+      url: REDIS_URL,
+      clusterNodes: [],
+      keyPrefix: `${prefix}list:`,
+      commandTimeoutMs: 500,
+    });
+    const local = new RedisExactCacheStore(connection);
+    await connection.onModuleInit();
+    try {
+      for (let i = 0; i < 1_100; i++) await local.set(key(`e${i}`, 'export'), answer(`A${i}`), 120);
+      await local.set(key('other', 'docs'), answer('O'), 120);
+      await local.set(key('g', 'export', 'globex'), answer('G'), 120);
+      await redis.set(`${prefix}list:{acme/export}:corrupt`, 'not json');
+      await redis.set(`${prefix}list:rl:acme`, '1');
+
+      expect(await local.tenantStats('acme')).toEqual({ entries: 1_102, bytes: null });
+      expect(await local.tenantStats('globex')).toEqual({ entries: 1, bytes: null });
+      expect(await local.entriesByTenant()).toEqual(
+        new Map([
+          ['acme', 1_102],
+          ['globex', 1],
+        ]),
+      );
+
+      const mget = jest.spyOn(Redis.prototype, 'mget');
+      const listed = new Map<string, string>();
+      for await (const entry of local.entries('acme', 'export')) {
+        expect(entry.tenant).toBe('acme');
+        expect(entry.namespace).toBe('export');
+        listed.set(entry.hash, entry.answer.content);
+      }
+      expect(mget.mock.calls.length).toBeGreaterThan(1);
+      mget.mockRestore();
+      expect(listed.size).toBe(1_100);
+      expect(listed.get('e7')).toBe('A7');
+      expect(listed.has('corrupt')).toBe(false);
+    } finally {
+      connection.onApplicationShutdown();
+    }
+  });
 });
 
 describe('RedisExactCacheStore with Redis unreachable', () => {

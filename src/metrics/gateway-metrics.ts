@@ -26,23 +26,24 @@ export const METRIC = {
 @Injectable()
 export class GatewayMetrics {
   constructor(
-    @InjectMetric(METRIC.lookups) private readonly lookups: Counter<'layer' | 'result'>,
+    @InjectMetric(METRIC.lookups) private readonly lookups: Counter<'layer' | 'result' | 'tenant'>,
     @InjectMetric(METRIC.requestDuration)
     private readonly requestDuration: Histogram<'route' | 'status' | 'cache'>,
     @InjectMetric(METRIC.llmRequests) private readonly llmRequests: Counter<'provider' | 'status'>,
     @InjectMetric(METRIC.llmDuration) private readonly llmDuration: Histogram<'provider'>,
     @InjectMetric(METRIC.llmTokens) private readonly llmTokens: Counter<'provider' | 'kind'>,
     @InjectMetric(METRIC.llmCost) private readonly llmCost: Counter<'provider'>,
-    @InjectMetric(METRIC.costSaved) private readonly costSaved: Counter,
+    @InjectMetric(METRIC.costSaved) private readonly costSaved: Counter<'tenant'>,
     @InjectMetric(METRIC.exactEntries) private readonly exactEntries: Gauge,
     @InjectMetric(METRIC.exactBytes) private readonly exactBytes: Gauge,
-    @InjectMetric(METRIC.redisUp) private readonly redisUp: Gauge,
+    @InjectMetric(METRIC.redisUp) private readonly redisUp: Gauge<'client'>,
     @InjectMetric(METRIC.rateLimited) private readonly rateLimited: Counter<'tenant'>,
     @InjectMetric(METRIC.rateLimitFailOpen) private readonly rateLimitFailOpen: Counter,
   ) {}
 
-  cacheLookup(layer: 'exact' | 'semantic', result: 'hit' | 'miss' | 'error'): void {
-    this.lookups.inc({ layer, result });
+  /** Tenant labels are bounded by the configured API keys, and let a tenant see its own stats. */
+  cacheLookup(tenant: string, layer: 'exact' | 'semantic', result: 'hit' | 'miss' | 'error'): void {
+    this.lookups.inc({ layer, result, tenant });
   }
 
   httpRequest(route: string, status: number, cache: string, seconds: number): void {
@@ -60,8 +61,8 @@ export class GatewayMetrics {
     if (costUsd) this.llmCost.inc({ provider }, costUsd);
   }
 
-  saved(costUsd: number): void {
-    if (costUsd > 0) this.costSaved.inc(costUsd);
+  saved(tenant: string, costUsd: number): void {
+    if (costUsd > 0) this.costSaved.inc({ tenant }, costUsd);
   }
 
   limited(tenant: string): void {
@@ -76,6 +77,7 @@ export class GatewayMetrics {
   snapshot(state: { entries: number; bytes: number | null; redisUp: boolean | null }): void {
     this.exactEntries.set(state.entries);
     if (state.bytes !== null) this.exactBytes.set(state.bytes);
-    if (state.redisUp !== null) this.redisUp.set(state.redisUp ? 1 : 0);
+    // Labelled, so that no series exists at all (rather than a 0) when Redis is not configured.
+    if (state.redisUp !== null) this.redisUp.set({ client: 'redis' }, state.redisUp ? 1 : 0);
   }
 }

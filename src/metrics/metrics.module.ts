@@ -32,8 +32,8 @@ const LATENCY_BUCKETS = [
   providers: [
     makeCounterProvider({
       name: METRIC.lookups,
-      help: 'Cache lookups by layer (exact, semantic) and result (hit, miss, error)',
-      labelNames: ['layer', 'result'],
+      help: 'Cache lookups by layer (exact, semantic), result (hit, miss, error) and tenant',
+      labelNames: ['layer', 'result', 'tenant'],
     }),
     makeHistogramProvider({
       name: METRIC.requestDuration,
@@ -64,14 +64,19 @@ const LATENCY_BUCKETS = [
     }),
     makeCounterProvider({
       name: METRIC.costSaved,
-      help: 'What answers served from cache would have cost, in USD',
+      help: 'What answers served from cache would have cost, in USD, by tenant',
+      labelNames: ['tenant'],
     }),
     makeGaugeProvider({ name: METRIC.exactEntries, help: 'Entries in the in-memory exact cache' }),
     makeGaugeProvider({
       name: METRIC.exactBytes,
       help: 'Approximate bytes of the in-memory exact cache',
     }),
-    makeGaugeProvider({ name: METRIC.redisUp, help: '1 while Redis answers, 0 while it does not' }),
+    makeGaugeProvider({
+      name: METRIC.redisUp,
+      help: '1 while Redis answers, 0 while it does not; absent when Redis is not configured',
+      labelNames: ['client'],
+    }),
     makeCounterProvider({
       name: METRIC.rateLimited,
       help: 'Requests refused by the rate limit, by tenant',

@@ -69,9 +69,13 @@ export class QueryService {
     const key = QueryService.entryKey(tenant, controls.namespace, request);
     if (controls.lookup) {
       const hit = await this.exactCache.get(key);
-      this.metrics.cacheLookup('exact', hit ? 'hit' : this.exactCache.available ? 'miss' : 'error');
+      this.metrics.cacheLookup(
+        tenant,
+        'exact',
+        hit ? 'hit' : this.exactCache.available ? 'miss' : 'error',
+      );
       if (hit) {
-        this.metrics.saved(hit.costUsd ?? 0);
+        this.metrics.saved(tenant, hit.costUsd ?? 0);
         return {
           answer: hit,
           cacheStatus: 'HIT',
@@ -86,7 +90,7 @@ export class QueryService {
       () => this.callProvider(request),
       (fresh) => (controls.store ? this.store(key, fresh, controls.ttlSeconds) : Promise.resolve()),
     );
-    if (shared) this.metrics.saved(answer.costUsd ?? 0);
+    if (shared) this.metrics.saved(tenant, answer.costUsd ?? 0);
     return {
       answer,
       cacheStatus: controls.lookup ? 'MISS' : 'BYPASS',

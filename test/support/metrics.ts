@@ -9,18 +9,19 @@ export function isolatedMetrics(): { metrics: GatewayMetrics; registry: Registry
     new Counter({ name, help: name, labelNames, registers });
   const histogram = (name: string, labelNames: string[]) =>
     new Histogram({ name, help: name, labelNames, registers });
-  const gauge = (name: string) => new Gauge({ name, help: name, registers });
+  const gauge = (name: string, labelNames: string[] = []) =>
+    new Gauge({ name, help: name, labelNames, registers });
   const metrics = new GatewayMetrics(
-    counter(METRIC.lookups, ['layer', 'result']),
+    counter(METRIC.lookups, ['layer', 'result', 'tenant']),
     histogram(METRIC.requestDuration, ['route', 'status', 'cache']),
     counter(METRIC.llmRequests, ['provider', 'status']),
     histogram(METRIC.llmDuration, ['provider']),
     counter(METRIC.llmTokens, ['provider', 'kind']),
     counter(METRIC.llmCost, ['provider']),
-    counter(METRIC.costSaved),
+    counter(METRIC.costSaved, ['tenant']),
     gauge(METRIC.exactEntries),
     gauge(METRIC.exactBytes),
-    gauge(METRIC.redisUp),
+    gauge(METRIC.redisUp, ['client']),
     counter(METRIC.rateLimited, ['tenant']),
     counter(METRIC.rateLimitFailOpen),
   );
