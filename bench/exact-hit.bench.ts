@@ -9,6 +9,7 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeOpenAIServer } from '../libs/testing';
@@ -40,27 +41,41 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    let found = false;
-    const timer = setTimeout(() => reject(new Error(`no address reported: ${output}`)), 20_000);
-    // Keeps draining stdout after the address: a full pipe would stall the server's logging.
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (found) return;
-      output += chunk.toString();
-      const match = /(http:\/\/[\d.:[\]]+)/.exec(output);
-      if (match) {
-        found = true;
-        clearTimeout(timer);
-        resolve(match[1].replace('[::1]', '127.0.0.1'));
-      }
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
   });
-  return { url, child };
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => socket.end(() => resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Starts a server process on a free port and waits until it accepts connections. */
+async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    // Log lines are discarded, as a log shipper would take them off the pipe.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 20_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not listen on ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -92,21 +107,16 @@ const median = (numbers: number[]) => {
 
 async function main(): Promise<void> {
   const provider = await FakeOpenAIServer.start();
-  // The gateway's request log goes to a pipe this script drains, as a log shipper would.
   const gateway = await startProcess(['dist/src/main.js'], {
-    PORT: '0',
-    HOST: '127.0.0.1',
     OPENAI_BASE_URL: provider.baseUrl,
     OPENAI_API_KEY: 'sk-bench',
     LOG_LEVEL: values['log-level'],
     ...(values.redis ? { REDIS_URL: values.redis, REDIS_KEY_PREFIX: 'ragcache-bench:' } : {}),
   });
-  const baseline = await startProcess(['-r', '@swc-node/register', 'bench/baseline.server.ts'], {
-    PORT: '0',
-  });
+  const baseline = await startProcess(['-r', '@swc-node/register', 'bench/baseline.server.ts'], {});
   const nestMinimal = await startProcess(
     ['-r', '@swc-node/register', 'bench/nest-minimal.server.ts'],
-    { PORT: '0' },
+    {},
   );
 
   // Warm every prompt so that the measured requests are all exact hits.
