@@ -9,10 +9,10 @@
 import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeOpenAIServer } from '../libs/testing';
+import { FakeOpenAIServer, freePort } from '../libs/testing';
 
 const { values } = parseArgs({
   options: {
@@ -39,17 +39,6 @@ const bodies = prompts.map((query) => JSON.stringify({ query }));
 interface Server {
   url: string;
   child: ChildProcess;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

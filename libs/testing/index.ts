@@ -7,3 +7,4 @@ export type {
 } from './src/fake-provider.server';
 export { FakeOpenAIServer } from './src/fake-openai.server';
 export { FakeAnthropicServer } from './src/fake-anthropic.server';
+export * from './src/free-port';

@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { EntryKey } from '../../libs/cache-key';
 import { CachedAnswer, EXACT_CACHE_STORE, ExactCacheStore } from '../cache/exact-cache.port';
@@ -9,7 +7,7 @@ import { LlmService } from '../llm/llm.service';
 import { PriceTable } from '../llm/price-table';
 import { QueryService } from '../query/query.service';
 import { ImportLineDto } from './dto/import-line.dto';
-import { validationMessages } from './query-params.pipe';
+import { DtoValidator } from '../common/validation/dto-validator';
 
 /** Lines validated, then written concurrently, per batch. */
 export const IMPORT_BATCH = 500;
@@ -56,6 +54,8 @@ function* linesOf(text: string): Generator<{ line: number; text: string }> {
  */
 @Injectable()
 export class CacheImporter {
+  private readonly validator = new DtoValidator();
+
   constructor(
     @Inject(EXACT_CACHE_STORE) private readonly store: ExactCacheStore,
     private readonly llm: LlmService,
@@ -128,15 +128,9 @@ export class CacheImporter {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new LineError('must be a JSON object');
     }
-    const entry = plainToInstance(ImportLineDto, value);
-    const errors = validateSync(entry, {
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      stopAtFirstError: true,
-      forbidUnknownValues: true,
-      validationError: { target: false, value: false },
-    });
-    if (errors.length > 0) throw new LineError(validationMessages(errors).join('; '));
+    const checked = this.validator.validate(ImportLineDto, value);
+    if (!checked.valid) throw new LineError(checked.message);
+    const entry = checked.value;
     // Unknown provider or model: the same 400 message the query endpoint gives.
     const route = this.llm.route(entry.provider, entry.model);
     const namespace = entry.namespace ?? defaultNamespace;
