@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
-import { RunningGateway, metricValue, postJson, startGateway } from './support/gateway';
+import { RunningGateway, metricValue, postJson, startGateway, ErrorBody } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
-
-interface ErrorBody {
-  error: { code: string; message: string; request_id: string };
-}
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const KEYS = {

@@ -1,19 +1,6 @@
-import { RunningGateway, postJson, startGateway } from './support/gateway';
+import { RunningGateway, postJson, startGateway, ErrorBody, QueryBody } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
-
-interface ErrorBody {
-  error: { code: string; message: string; request_id: string };
-}
-
-interface QueryBody {
-  response: string;
-  provider: string;
-  model: string;
-  cached: boolean;
-  cache_type: string | null;
-  cost_usd: number | null;
-}
 
 interface ImportResult {
   imported: number;

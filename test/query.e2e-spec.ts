@@ -1,21 +1,5 @@
-import { RunningGateway, postJson, startGateway } from './support/gateway';
+import { RunningGateway, postJson, startGateway, ErrorBody, QueryBody } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
-
-interface QueryBody {
-  response: string;
-  provider: string;
-  model: string;
-  cached: boolean;
-  cache_type: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-  cost_usd: number | null;
-  latency_ms: number;
-  request_id: string;
-}
-
-interface ErrorBody {
-  error: { code: string; message: string; request_id: string };
-}
 
 describe('POST /api/v1/query (in-memory cache)', () => {
   let providers: FakeProviders;

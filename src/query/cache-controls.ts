@@ -1,8 +1,19 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsString, Matches } from 'class-validator';
 import { ApiError } from '../common/errors/api-error';
 
 export const NAMESPACE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 export const DEFAULT_NAMESPACE = 'default';
 export const MAX_TTL_SECONDS = 31_536_000;
+
+/** class-validator check of a namespace field, the same in every DTO that takes one. */
+export const IsCacheNamespace = () =>
+  applyDecorators(
+    Matches(NAMESPACE_PATTERN, {
+      message: '$property must be 1 to 64 letters, digits, dots, underscores or hyphens',
+    }),
+    IsString(),
+  );
 
 /** How one request may use the cache, from its headers and (for /api/v1/query) its body. */
 export interface CacheControls {

@@ -39,6 +39,24 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   };
 }
 
+/** The error envelope every failure answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; request_id: string };
+}
+
+/** The body of a successful `POST /api/v1/query`. */
+export interface QueryBody {
+  response: string;
+  provider: string;
+  model: string;
+  cached: boolean;
+  cache_type: string | null;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  cost_usd: number | null;
+  latency_ms: number;
+  request_id: string;
+}
+
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { DEFAULT_NAMESPACE, NAMESPACE_PATTERN } from '../../query/cache-controls';
+import { DEFAULT_NAMESPACE, IsCacheNamespace, NAMESPACE_PATTERN } from '../../query/cache-controls';
 
 /** Tenant names as API_KEYS allows them. */
 export const TENANT_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -27,10 +27,7 @@ export class NamespaceQueryDto extends TenantQueryDto {
     default: DEFAULT_NAMESPACE,
     pattern: NAMESPACE_PATTERN.source,
   })
-  @Matches(NAMESPACE_PATTERN, {
-    message: 'namespace must be 1 to 64 letters, digits, dots, underscores or hyphens',
-  })
-  @IsString()
+  @IsCacheNamespace()
   @IsOptional()
   namespace?: string;
 }

@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MAX_TTL_SECONDS, NAMESPACE_PATTERN } from '../../query/cache-controls';
+import { MAX_TTL_SECONDS, IsCacheNamespace, NAMESPACE_PATTERN } from '../../query/cache-controls';
 import { MAX_QUERY_CHARS } from '../../query/dto/query-request.dto';
 
 export const MAX_ANSWER_CHARS = 1_000_000;
@@ -83,10 +83,7 @@ export class ImportLineDto {
     description: 'Overrides ?namespace= for this line',
     pattern: NAMESPACE_PATTERN.source,
   })
-  @Matches(NAMESPACE_PATTERN, {
-    message: 'namespace must be 1 to 64 letters, digits, dots, underscores or hyphens',
-  })
-  @IsString()
+  @IsCacheNamespace()
   @IsOptional()
   namespace?: string;
 

@@ -11,7 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_TTL_SECONDS, NAMESPACE_PATTERN } from '../cache-controls';
+import { MAX_TTL_SECONDS, IsCacheNamespace, NAMESPACE_PATTERN } from '../cache-controls';
 
 export const MAX_QUERY_CHARS = 32_000;
 
@@ -112,10 +112,7 @@ export class QueryRequestDto {
     pattern: NAMESPACE_PATTERN.source,
     default: 'default',
   })
-  @Matches(NAMESPACE_PATTERN, {
-    message: 'namespace must be 1 to 64 letters, digits, dots, underscores or hyphens',
-  })
-  @IsString()
+  @IsCacheNamespace()
   @IsOptional()
   namespace?: string;
 }
