@@ -1,4 +1,11 @@
-import { RunningGateway, postJson, startGateway, ErrorBody, QueryBody } from './support/gateway';
+import {
+  RunningGateway,
+  metricValue,
+  postJson,
+  startGateway,
+  ErrorBody,
+  QueryBody,
+} from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 
 describe('POST /api/v1/query (in-memory cache)', () => {
@@ -245,6 +252,40 @@ describe('POST /api/v1/query (in-memory cache)', () => {
       expect(retried.status).toBe(200);
       expect(retried.headers.get('x-cache')).toBe('MISS');
     });
+  });
+});
+
+describe('POST /api/v1/query when a provider keeps failing', () => {
+  it('opens the circuit: fast 503 without a provider call, while cached answers are still served', async () => {
+    const providers = await startFakeProviders();
+    const gateway = await startGateway({
+      ...providers.env,
+      LLM_CIRCUIT_FAILURES: '2',
+      LLM_CIRCUIT_OPEN_SECONDS: '60',
+    });
+    const url = `${gateway.url}/api/v1/query`;
+    try {
+      expect((await postJson(url, { query: 'Cached before the outage?' })).status).toBe(200);
+      providers.openai.failNext({ kind: 'status', status: 500 }, 2);
+      expect((await postJson(url, { query: 'First failure?' })).status).toBe(502);
+      expect((await postJson(url, { query: 'Second failure?' })).status).toBe(502);
+      const callsBefore = providers.openai.calls;
+      const refused = await postJson<ErrorBody>(url, { query: 'Anyone home?' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe('provider_unavailable');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(providers.openai.calls).toBe(callsBefore);
+      const cached = await postJson(url, { query: 'Cached before the outage?' });
+      expect(cached.headers.get('x-cache')).toBe('HIT');
+      const claude = await postJson(url, { query: 'Other provider?', model: 'claude-haiku-4-5' });
+      expect(claude.status).toBe(200);
+      expect(
+        await metricValue(gateway.url, 'ragcache_llm_circuit_state', 'provider="openai"'),
+      ).toBe(2);
+    } finally {
+      await gateway.close();
+      await providers.close();
+    }
   });
 });
 

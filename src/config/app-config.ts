@@ -26,6 +26,7 @@ export class AppConfig {
     defaultProvider: ProviderName;
     timeoutMs: number;
     maxRetries: number;
+    circuit: { failureThreshold: number; openMs: number };
     pricingFile: string | undefined;
     providers: Record<ProviderName, ProviderConfig>;
   };
@@ -49,6 +50,10 @@ export class AppConfig {
       defaultProvider: env.DEFAULT_PROVIDER,
       timeoutMs: env.LLM_TIMEOUT_MS,
       maxRetries: env.LLM_MAX_RETRIES,
+      circuit: {
+        failureThreshold: env.LLM_CIRCUIT_FAILURES,
+        openMs: env.LLM_CIRCUIT_OPEN_SECONDS * 1000,
+      },
       pricingFile: env.PRICING_FILE,
       providers: {
         openai: {

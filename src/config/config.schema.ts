@@ -132,6 +132,8 @@ export const environmentSchema = z.object({
   DEFAULT_PROVIDER: choice(['openai', 'anthropic'], 'openai'),
   LLM_TIMEOUT_MS: integer(60_000, 100, 600_000),
   LLM_MAX_RETRIES: integer(2, 0, 10),
+  LLM_CIRCUIT_FAILURES: integer(5, 0, 1000),
+  LLM_CIRCUIT_OPEN_SECONDS: integer(30, 1, 3600),
   PRICING_FILE: optionalString,
 
   REDIS_URL: url(['redis:', 'rediss:']),

@@ -35,6 +35,7 @@ function serviceWith(provider: LlmProvider): LlmService {
     prices,
     new TokenCounter(),
     isolatedMetrics().metrics,
+    AppConfig.fromEnvironment({}),
   );
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProviderName } from '../config/app-config';
+import { AppConfig, ProviderName } from '../config/app-config';
+import { CircuitBreaker } from './circuit-breaker';
 import { ChatRequest, PricedCompletion } from './chat.types';
 import { LLM_PROVIDERS, LlmProvider } from './llm-provider.port';
 import { ModelRouter, Route } from './model-router';
@@ -12,6 +13,7 @@ import { ApiError } from '../common/errors/api-error';
 @Injectable()
 export class LlmService {
   private readonly providers: Map<ProviderName, LlmProvider>;
+  private readonly breakers: Map<ProviderName, CircuitBreaker>;
 
   constructor(
     @Inject(LLM_PROVIDERS) providers: LlmProvider[],
@@ -19,8 +21,15 @@ export class LlmService {
     private readonly prices: PriceTable,
     private readonly tokens: TokenCounter,
     private readonly metrics: GatewayMetrics,
+    config: AppConfig,
   ) {
     this.providers = new Map(providers.map((provider) => [provider.name, provider]));
+    this.breakers = new Map(
+      providers.map((provider) => [
+        provider.name,
+        new CircuitBreaker(provider.name, config.llm.circuit),
+      ]),
+    );
   }
 
   route(provider: string | undefined, model: string | undefined): Route {
@@ -36,16 +45,19 @@ export class LlmService {
         `Provider ${request.provider} is not configured on this gateway`,
       );
     }
+    const breaker = this.breakers.get(provider.name) as CircuitBreaker;
     const started = performance.now();
     let completion;
     try {
-      completion = await provider.complete(request);
+      completion = await breaker.run(() => provider.complete(request));
     } catch (error) {
       const status = error instanceof ApiError ? error.code : 'internal_error';
       this.metrics.providerCall(provider.name, status, (performance.now() - started) / 1000);
+      this.metrics.circuit(provider.name, breaker.state);
       throw error;
     }
     this.metrics.providerCall(provider.name, 'ok', (performance.now() - started) / 1000);
+    this.metrics.circuit(provider.name, breaker.state);
     // OpenAI-compatible servers may omit usage; count it ourselves so cost and metrics stay honest.
     if (completion.usage.totalTokens === 0) {
       const promptTokens = this.tokens.countPrompt(request);

@@ -16,7 +16,10 @@ export const METRIC = {
   redisUp: 'ragcache_redis_up',
   rateLimited: 'ragcache_rate_limited_total',
   rateLimitFailOpen: 'ragcache_rate_limit_fail_open_total',
+  circuitState: 'ragcache_llm_circuit_state',
 } as const;
+
+const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
  * Every metric the gateway records, behind methods named for what happened, so call sites do
@@ -39,6 +42,7 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.redisUp) private readonly redisUp: Gauge<'client'>,
     @InjectMetric(METRIC.rateLimited) private readonly rateLimited: Counter<'tenant'>,
     @InjectMetric(METRIC.rateLimitFailOpen) private readonly rateLimitFailOpen: Counter,
+    @InjectMetric(METRIC.circuitState) private readonly circuitState: Gauge<'provider'>,
   ) {}
 
   /** Tenant labels are bounded by the configured API keys, and let a tenant see its own stats. */
@@ -71,6 +75,10 @@ export class GatewayMetrics {
 
   failedOpen(): void {
     this.rateLimitFailOpen.inc();
+  }
+
+  circuit(provider: string, state: 'closed' | 'half_open' | 'open'): void {
+    this.circuitState.set({ provider }, CIRCUIT_LEVEL[state]);
   }
 
   /** Gauges that describe state, set when Prometheus scrapes rather than on every request. */

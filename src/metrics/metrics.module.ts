@@ -86,6 +86,11 @@ const LATENCY_BUCKETS = [
       name: METRIC.rateLimitFailOpen,
       help: 'Requests let through because the rate-limit store failed',
     }),
+    makeGaugeProvider({
+      name: METRIC.circuitState,
+      help: 'Provider circuit breaker: 0 closed, 1 half open (one trial call), 2 open (calls refused)',
+      labelNames: ['provider'],
+    }),
     GatewayMetrics,
   ],
   exports: [GatewayMetrics],

@@ -24,6 +24,7 @@ export function isolatedMetrics(): { metrics: GatewayMetrics; registry: Registry
     gauge(METRIC.redisUp, ['client']),
     counter(METRIC.rateLimited, ['tenant']),
     counter(METRIC.rateLimitFailOpen),
+    gauge(METRIC.circuitState, ['provider']),
   );
   return { metrics, registry };
 }

@@ -12,7 +12,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'The body is not JSON',
   429: 'Rate limited (RATE_LIMIT_RPM) or the provider is rate limiting; see Retry-After',
   502: 'The provider failed, could not be reached, or rejected the gateway’s credentials',
-  503: 'The named provider is not configured on this gateway',
+  503: 'The provider is not configured on this gateway, or failed repeatedly and calls are paused (Retry-After)',
   504: 'The provider did not answer within LLM_TIMEOUT_MS',
 };
 
