@@ -1,23 +1,8 @@
-import { EntryKey } from '../../libs/cache-key';
-import { CachedAnswer } from './exact-cache.port';
+import { cachedAnswer, entryKey } from '../../test/support/cache-fixtures';
 import { MemoryExactCacheStore } from './memory-exact-cache.store';
 
-const answer = (content: string): CachedAnswer => ({
-  content,
-  provider: 'openai',
-  model: 'gpt-4o-mini',
-  finishReason: 'stop',
-  usage: { promptTokens: 3, completionTokens: 5, totalTokens: 8 },
-  costUsd: 0.000001,
-  createdAt: 0,
-});
-
-const key = (hash: string, namespace = 'default', tenant = 'acme'): EntryKey => ({
-  tenant,
-  namespace,
-  scope: 'scope',
-  hash,
-});
+const answer = (content: string) => cachedAnswer(content);
+const key = entryKey;
 
 describe('MemoryExactCacheStore', () => {
   it('stores, finds and deletes an entry', async () => {

@@ -1,26 +1,19 @@
 import Redis from 'ioredis';
-import { EntryKey } from '../../libs/cache-key';
 import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test/support/redis';
-import { CachedAnswer } from './exact-cache.port';
+import { cachedAnswer, entryKey } from '../../test/support/cache-fixtures';
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisExactCacheStore } from './redis-exact-cache.store';
 
-const answer = (content: string): CachedAnswer => ({
-  content,
-  provider: 'anthropic',
-  model: 'claude-3-5-haiku-latest',
-  finishReason: 'end_turn',
-  usage: { promptTokens: 3, completionTokens: 5, totalTokens: 8 },
-  costUsd: null,
-  createdAt: 1,
-});
-
-const key = (hash: string, namespace = 'default', tenant = 'acme'): EntryKey => ({
-  tenant,
-  namespace,
-  scope: 'scope',
-  hash,
-});
+/** Anthropic and a null cost, so both survive the JSON round trip through Redis. */
+const answer = (content: string) =>
+  cachedAnswer(content, {
+    provider: 'anthropic',
+    model: 'claude-3-5-haiku-latest',
+    finishReason: 'end_turn',
+    costUsd: null,
+    createdAt: 1,
+  });
+const key = entryKey;
 
 describe('RedisExactCacheStore against the real Redis', () => {
   const prefix = uniqueRedisPrefix('store');
