@@ -1,4 +1,14 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsearchVectorStore, UsearchVectorStoreOptions } from './usearch.vector-store';
@@ -130,6 +140,35 @@ describe('UsearchVectorStore durability', () => {
     }
     // Only the log written since the checkpoint remains.
     expect(walFiles()).toHaveLength(1);
+  });
+
+  it('loads after a crash in the middle of a checkpoint, whatever it had written', async () => {
+    const first = await open();
+    await first.upsert(contractEntry({ hash: 'a', vector: unitVector(1) }));
+    await first.checkpoint();
+    await first.upsert(contractEntry({ hash: 'b', vector: unitVector(2) }));
+    await first.close();
+    expect(readFileSync(join(dataDir, 'CURRENT'), 'utf8').trim()).toBe('gen-000000000001');
+    // What the next checkpoint leaves when killed before it switched CURRENT: a partial
+    // generation, a half-written pointer and a log created without its header.
+    mkdirSync(join(dataDir, 'gen-000000000002'));
+    writeFileSync(join(dataDir, 'gen-000000000002', 'p1.usearch'), Buffer.alloc(10));
+    writeFileSync(join(dataDir, 'CURRENT.tmp'), 'gen-0000');
+    writeFileSync(join(dataDir, 'wal-000000000002.log'), '');
+
+    const second = await open();
+    expect(await second.count()).toBe(2);
+    await second.upsert(contractEntry({ hash: 'c', vector: unitVector(3) }));
+    await second.checkpoint();
+    await second.close();
+    expect(readdirSync(dataDir).sort()).toEqual([
+      'CURRENT',
+      'gen-000000000003',
+      'snapshots',
+      'wal-000000000003.log',
+    ]);
+    const third = await open();
+    expect(await third.count()).toBe(3);
   });
 
   it('checkpoints on its own every checkpointEvery records and keeps everything', async () => {
