@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import {
   FakeProviderServer,
   countWords,
@@ -6,10 +8,20 @@ import {
   randomId,
   textOf,
 } from './fake-provider.server';
-import type { Completion, FakeProviderOptions, ParsedRequest } from './fake-provider.server';
+import type {
+  Completion,
+  FakeProviderOptions,
+  ParsedRequest,
+  Route,
+  RouteAnswer,
+} from './fake-provider.server';
 
 // Per-message overhead of the chat format, as OpenAI counts it.
 const TOKENS_PER_MESSAGE = 3;
+// Small enough to keep test bodies short; `dimensions` in the request asks for another width.
+const EMBEDDING_DIMENSIONS = 64;
+// text-embedding-3-large's width, the most the real API returns.
+const MAX_EMBEDDING_DIMENSIONS = 3072;
 
 const ERRORS: Partial<Record<number, { type: string; code: string | null }>> = {
   400: { type: 'invalid_request_error', code: null },
@@ -18,11 +30,14 @@ const ERRORS: Partial<Record<number, { type: string; code: string | null }>> = {
   429: { type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' },
 };
 
-/** Stands in for `POST /v1/chat/completions` of the OpenAI API. */
+/** Stands in for `POST /v1/chat/completions` and `POST /v1/embeddings` of the OpenAI API. */
 export class FakeOpenAIServer extends FakeProviderServer {
   protected override readonly basePath = '/v1';
   protected override readonly completionPath = '/v1/chat/completions';
   protected override readonly requestIdHeader = 'x-request-id';
+  protected override readonly routes = new Map<string, Route>([
+    ['/v1/embeddings', (body, headers) => embeddings(body, headers)],
+  ]);
 
   static start(opts: FakeProviderOptions = {}): Promise<FakeOpenAIServer> {
     return new FakeOpenAIServer(opts).listen(opts.port ?? 0);
@@ -100,4 +115,81 @@ export class FakeOpenAIServer extends FakeProviderServer {
     };
     return { error: { message, type, param: null, code } };
   }
+}
+
+/**
+ * A deterministic stand-in for an embedding model: a hashed bag of lower-cased words, L2-normalised,
+ * so texts that share words are close and the same text always gets the same vector.
+ */
+export function fakeEmbedding(text: string, dimensions = EMBEDDING_DIMENSIONS): Float32Array {
+  const vector = new Float32Array(dimensions);
+  for (const word of text.toLowerCase().match(/\w+/g) ?? [text]) {
+    const hash = createHash('sha256').update(word).digest();
+    vector[hash.readUInt32LE(0) % dimensions] += hash[4] & 1 ? 1 : -1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((value) => value / norm);
+}
+
+function embeddings(body: unknown, headers: IncomingHttpHeaders): RouteAnswer {
+  if (!/^Bearer \S+/.test(headers.authorization ?? '')) {
+    return {
+      status: 401,
+      message:
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+    };
+  }
+  if (!isRecord(body)) {
+    return { status: 400, message: 'The request body must be a JSON object.' };
+  }
+  const { model, input, dimensions = EMBEDDING_DIMENSIONS, encoding_format: encoding } = body;
+  if (typeof model !== 'string' || model === '') {
+    return { status: 400, message: 'you must provide a model parameter' };
+  }
+  // The real API also takes token arrays; nothing here sends them.
+  const texts = typeof input === 'string' ? [input] : input;
+  if (!isArray(texts) || texts.length === 0 || !texts.every(isNonEmptyString)) {
+    return { status: 400, message: "'$.input' is invalid: expected non-empty strings." };
+  }
+  if (
+    typeof dimensions !== 'number' ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    dimensions > MAX_EMBEDDING_DIMENSIONS
+  ) {
+    return { status: 400, message: `Invalid value for 'dimensions': ${String(dimensions)}.` };
+  }
+  if (encoding !== undefined && encoding !== 'float' && encoding !== 'base64') {
+    return {
+      status: 400,
+      message: "Invalid value for 'encoding_format': expected 'float' or 'base64'.",
+    };
+  }
+  const promptTokens = texts.reduce((sum, text) => sum + countWords(text), 0);
+  return {
+    body: {
+      object: 'list',
+      data: texts.map((text, index) => {
+        const vector = fakeEmbedding(text, dimensions);
+        return {
+          object: 'embedding',
+          index,
+          embedding: encoding === 'base64' ? toBase64(vector) : Array.from(vector),
+        };
+      }),
+      model,
+      usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+    },
+  };
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** The wire form of `encoding_format: 'base64'`: little-endian float32s, whatever this machine's order. */
+function toBase64(vector: Float32Array): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  vector.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
+  return bytes.toString('base64');
 }

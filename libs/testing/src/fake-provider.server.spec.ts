@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { FakeAnthropicServer } from './fake-anthropic.server';
-import { FakeOpenAIServer } from './fake-openai.server';
+import { FakeOpenAIServer, fakeEmbedding } from './fake-openai.server';
 import type { FakeProviderOptions, FakeProviderServer } from './fake-provider.server';
 
 interface ClientOptions {
@@ -361,6 +361,120 @@ describe('FakeOpenAIServer wire format', () => {
     );
 
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+});
+
+describe('FakeOpenAIServer embeddings', () => {
+  let server: FakeOpenAIServer;
+
+  beforeEach(async () => {
+    server = await FakeOpenAIServer.start();
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let dot = 0;
+    for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+    return dot;
+  }
+
+  async function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${server.baseUrl}/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test', ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it('answers the SDK in base64, which it decodes to the same vectors as the float format', async () => {
+    const input = ['the cat sat on the mat', 'Stock prices fell today'];
+    const client = openaiClient(server);
+
+    const decoded = await client.embeddings.create({ model: 'text-embedding-3-small', input });
+    const floats = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input,
+      encoding_format: 'float',
+    });
+
+    expect(server.requests.map((request) => request.body)).toEqual([
+      { model: 'text-embedding-3-small', input, encoding_format: 'base64' },
+      { model: 'text-embedding-3-small', input, encoding_format: 'float' },
+    ]);
+    expect(floats).toEqual({
+      object: 'list',
+      data: input.map((text, index) => ({
+        object: 'embedding',
+        index,
+        embedding: Array.from(fakeEmbedding(text)),
+      })),
+      model: 'text-embedding-3-small',
+      usage: { prompt_tokens: 10, total_tokens: 10 },
+    });
+    expect(decoded).toEqual(floats);
+  });
+
+  it('gives unit vectors that are closer for texts sharing words, `dimensions` wide', async () => {
+    const { data } = await openaiClient(server).embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['how do I reset my password', 'reset my password please', 'the weather in Paris'],
+      dimensions: 16,
+    });
+
+    const [question, paraphrase, unrelated] = data.map((item) => item.embedding);
+    expect(question).toHaveLength(16);
+    expect(cosine(question, question)).toBeCloseTo(1, 5);
+    expect(cosine(question, paraphrase)).toBeGreaterThan(cosine(question, unrelated));
+    expect(question).toEqual(Array.from(fakeEmbedding('how do I reset my password', 16)));
+  });
+
+  it('refuses a request without an API key with a 401', async () => {
+    const response = await post({ model: 'm', input: 'hi' }, { authorization: '' });
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({
+      error: {
+        message: expect.stringContaining("didn't provide an API key"),
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    });
+  });
+
+  it.each([
+    [{ input: 'hi' }, 'model'],
+    [{ model: 'm', input: [] }, 'input'],
+    [{ model: 'm', input: ['hi', ''] }, 'input'],
+    [{ model: 'm', input: [1, 2, 3] }, 'input'],
+    [{ model: 'm', input: 'hi', dimensions: 0 }, 'dimensions'],
+    [{ model: 'm', input: 'hi', dimensions: 1_000_000 }, 'dimensions'],
+    [{ model: 'm', input: 'hi', encoding_format: 'hex' }, 'encoding_format'],
+  ])('rejects %j with a 400 naming %s', async (body, field) => {
+    const error = await rejectionOf(
+      openaiClient(server).post('/embeddings', { body: body as Record<string, unknown> }),
+    );
+
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringContaining(field),
+    });
+  });
+
+  it('applies faults to embeddings as to completions', async () => {
+    server.failNext({ kind: 'status', status: 429, retryAfterSeconds: 3 });
+
+    const error = await rejectionOf(
+      openaiClient(server).embeddings.create({ model: 'm', input: 'hi' }),
+    );
+
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect((error as ApiErrorLike).headers?.get('retry-after')).toBe('3');
+    expect(server.requests[0].path).toBe('/v1/embeddings');
   });
 });
 

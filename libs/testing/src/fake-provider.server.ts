@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, STATUS_CODES } from 'node:http';
-import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -34,6 +40,11 @@ export interface FakeProviderOptions {
 /** A provider's reading of a request body: what to answer, or why the body is rejected. */
 export type ParsedRequest = { input: ReplyInput; promptTokens: number } | { invalid: string };
 
+/** A JSON route's answer to a parsed body: the body to send, or the status and message of a refusal. */
+export type RouteAnswer = { body: object } | { status: number; message: string };
+
+export type Route = (body: unknown, headers: IncomingHttpHeaders) => RouteAnswer;
+
 export interface Completion {
   model: string;
   text: string;
@@ -59,6 +70,8 @@ export abstract class FakeProviderServer {
   protected abstract readonly basePath: string;
   protected abstract readonly completionPath: string;
   protected abstract readonly requestIdHeader: string;
+  /** POST routes besides the completion route, by path; faults and delays apply to them too. */
+  protected readonly routes: ReadonlyMap<string, Route> = new Map();
 
   private readonly server: Server;
   private readonly faults: Fault[] = [];
@@ -132,7 +145,7 @@ export abstract class FakeProviderServer {
     const raw = await readBody(req);
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0];
-    if (method !== 'POST' || path !== this.completionPath) {
+    if (method !== 'POST' || (path !== this.completionPath && !this.routes.has(path))) {
       this.sendError(res, 404, `Invalid URL (${method} ${path})`);
       return;
     }
@@ -157,13 +170,28 @@ export abstract class FakeProviderServer {
       const message = fault.message ?? STATUS_CODES[fault.status] ?? 'Injected fault';
       this.sendError(res, fault.status, message, fault.retryAfterSeconds);
     } else {
-      this.answer(res, json);
+      this.answer(req, res, path, json);
     }
   }
 
-  private answer(res: ServerResponse, json: { value: unknown } | undefined): void {
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    json: { value: unknown } | undefined,
+  ): void {
     if (!json) {
       this.sendError(res, 400, 'We could not parse the JSON body of your request.');
+      return;
+    }
+    const route = this.routes.get(path);
+    if (route) {
+      const answer = route(json.value, req.headers);
+      if ('body' in answer) {
+        this.send(res, 200, answer.body);
+      } else {
+        this.sendError(res, answer.status, answer.message);
+      }
       return;
     }
     if (isRecord(json.value) && json.value.stream === true) {
