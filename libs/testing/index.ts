@@ -8,3 +8,5 @@ export type {
 export { FakeOpenAIServer } from './src/fake-openai.server';
 export { FakeAnthropicServer } from './src/fake-anthropic.server';
 export * from './src/free-port';
+export { FakeQdrantServer } from './src/fake-qdrant.server';
+export type { QdrantRecordedRequest } from './src/fake-qdrant.server';
