@@ -94,6 +94,11 @@ describe('WorkerThreadEmbedder', () => {
     expect(embedder.ready).toBe(false);
   });
 
+  it('fails to load when a worker exits while loading', async () => {
+    embedder = scripted({ options: { dimensions: 8, exitOnLoad: 4 } });
+    await expect(embedder.load()).rejects.toThrow('exited with code 4 while loading');
+  });
+
   it('fails to load when the module has no such export', async () => {
     embedder = scripted({ exportName: 'Nothing' });
     await expect(embedder.load()).rejects.toThrow('does not export Nothing');

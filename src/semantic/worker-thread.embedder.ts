@@ -163,20 +163,25 @@ interface Started {
 function start(setup: WorkerSetup): Promise<Started> {
   const worker = spawn(setup);
   return new Promise((resolve, reject) => {
+    const stopListening = (): void => {
+      worker.off('message', onMessage).off('error', fail).off('exit', exited);
+    };
     const fail = (error: Error): void => {
-      worker.off('message', onMessage);
+      stopListening();
       void worker.terminate();
       reject(error);
     };
+    const exited = (code: number): void =>
+      fail(new Error(`the embedding worker exited with code ${code} while loading`));
     const onMessage = (message: FromWorker): void => {
       if (message.type === 'ready') {
-        worker.off('message', onMessage).off('error', fail);
+        stopListening();
         resolve({ worker, identity: { modelId: message.modelId, dimensions: message.dimensions } });
       } else if (message.type === 'load-failed') {
         fail(new Error(message.message));
       }
     };
-    worker.on('message', onMessage).once('error', fail);
+    worker.on('message', onMessage).on('error', fail).on('exit', exited);
   });
 }
 
@@ -188,9 +193,7 @@ function start(setup: WorkerSetup): Promise<Started> {
 function spawn(workerData: WorkerSetup): Worker {
   const compiled = join(__dirname, `${ENTRY}.js`);
   if (existsSync(compiled)) return new Worker(compiled, { workerData });
+  const register = JSON.stringify(require.resolve('@swc-node/register'));
   const source = JSON.stringify(join(__dirname, `${ENTRY}.ts`));
-  return new Worker(`require('@swc-node/register'); require(${source});`, {
-    eval: true,
-    workerData,
-  });
+  return new Worker(`require(${register}); require(${source});`, { eval: true, workerData });
 }
