@@ -9,6 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsearchVectorStore, UsearchVectorStoreOptions } from './usearch.vector-store';
@@ -80,9 +81,15 @@ describe('UsearchVectorStore durability', () => {
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
     rmSync(dataDir, { recursive: true, force: true });
+    jest.restoreAllMocks();
   });
 
+  function captureWarnings(): jest.SpyInstance {
+    return jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  }
+
   it('ignores a torn record at the end of the log and appends after the last intact one', async () => {
+    const warn = captureWarnings();
     const first = await open();
     await first.upsert(contractEntry({ hash: 'a', vector: unitVector(1) }));
     await first.upsert(contractEntry({ hash: 'b', vector: unitVector(2) }));
@@ -94,6 +101,9 @@ describe('UsearchVectorStore durability', () => {
 
     const second = await open();
     expect(await second.count()).toBe(2);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/Ignored a torn record at the end of wal-/),
+    );
     expect(statSync(join(dataDir, wal)).size).toBe(intactBytes);
     await second.upsert(contractEntry({ hash: 'c', vector: unitVector(3) }));
     await second.close();
@@ -106,6 +116,7 @@ describe('UsearchVectorStore durability', () => {
   });
 
   it('ignores a tail of zeroes, as a file that grew before its data reached the disk', async () => {
+    captureWarnings();
     const first = await open();
     await first.upsert(contractEntry({ hash: 'a', vector: unitVector(1) }));
     await first.close();
@@ -188,6 +199,7 @@ describe('UsearchVectorStore durability', () => {
   });
 
   it('starts empty, moving the files aside, when the model or the dimensions differ', async () => {
+    const warn = captureWarnings();
     const first = await open();
     await first.upsert(contractEntry({ hash: 'a', vector: unitVector(1) }));
     await first.checkpoint();
@@ -196,6 +208,9 @@ describe('UsearchVectorStore durability', () => {
 
     const otherModel = await open({}, 'another-model');
     expect(await otherModel.count()).toBe(0);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/hold contract-test-model vectors .* opened for another-model/),
+    );
     await otherModel.close();
     const retired = readdirSync(join(dataDir, 'retired'));
     expect(retired).toHaveLength(1);
@@ -234,6 +249,18 @@ describe('UsearchVectorStore durability', () => {
     for (const name of ['..', '../snapshots', '.tmp-x', 'a/b', '']) {
       await expect(store.restoreSnapshot(name)).rejects.toThrow(/no vector snapshot named/);
     }
+  });
+
+  it('refuses to restore a snapshot of vectors from another model', async () => {
+    captureWarnings();
+    const first = await open();
+    await first.upsert(contractEntry({ hash: 'a', vector: unitVector(1) }));
+    const { name, bytes } = await first.createSnapshot();
+    expect(bytes).toBeGreaterThan(0);
+    await first.close();
+    const other = await open({}, 'another-model');
+    await expect(other.restoreSnapshot(name)).rejects.toThrow(/holds contract-test-model vectors/);
+    expect(await other.count()).toBe(0);
   });
 
   it('keeps a snapshot across a reopen and restores it durably', async () => {
