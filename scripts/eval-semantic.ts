@@ -34,7 +34,6 @@ const fixed = (value: number | undefined) => (value === undefined ? '    -' : va
 function scorePairs(
   pairs: readonly LabelledPair[],
   cache: EmbeddingCache,
-  embedder: string,
 ): { decision: ScoredPair[]; cosine: ScoredPair[]; outcomes: Map<string, [number, number]> } {
   const decider = new MatchDecider();
   const decision: ScoredPair[] = [];
@@ -50,7 +49,6 @@ function scorePairs(
       new AnalysedText(pair.stored),
       similarity,
       0,
-      { embedder, query: queryVector, stored: storedVector },
     );
     decision.push({ score: verdict.score, hit: pair.hit });
     cosine.push({ score: similarity, hit: pair.hit });
@@ -80,7 +78,7 @@ function printPairs(
   console.log(
     '\nthreshold |        decision: hits  precision  recall    F1  false-hit% |  raw cosine: precision  recall  false-hit%',
   );
-  for (const threshold of [...thresholds, defaultThreshold].sort((a, b) => a - b)) {
+  for (const threshold of [...new Set([...thresholds, defaultThreshold])].sort((a, b) => a - b)) {
     const d = metricsAt(scored.decision, threshold);
     const c = metricsAt(scored.cosine, threshold);
     const mark = threshold === defaultThreshold ? ' (default)' : '';
@@ -111,7 +109,6 @@ function printPairs(
 async function evaluateContextual(
   file: string,
   cache: EmbeddingCache,
-  embedder: string,
   threshold: number,
 ): Promise<void> {
   const items = readContextualQueries(file);
@@ -150,7 +147,6 @@ async function evaluateContextual(
         new AnalysedText(item.standalone),
         dot(a, b),
         threshold,
-        { embedder, query: a, stored: b },
       ).hit
     ) {
       textOnlyHits++;
@@ -179,15 +175,14 @@ async function main(): Promise<void> {
     : DEFAULT_THRESHOLDS;
   const defaultThreshold = AppConfig.fromEnvironment(process.env).semantic.threshold;
   const cache = await openEmbeddings();
-  const embedder = cache.modelId;
   for (const file of positionals) {
     if (file.endsWith('.json')) {
-      await evaluateContextual(file, cache, embedder, defaultThreshold);
+      await evaluateContextual(file, cache, defaultThreshold);
       continue;
     }
     const pairs = readLabelledPairs(file);
     await embedPairs(cache, pairs);
-    printPairs(file, pairs, scorePairs(pairs, cache, embedder), thresholds, defaultThreshold);
+    printPairs(file, pairs, scorePairs(pairs, cache), thresholds, defaultThreshold);
   }
 }
 

@@ -23,8 +23,8 @@ export interface MlpOptions {
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   hidden: 32,
-  epochs: 8,
-  learningRate: 0.01,
+  epochs: 20,
+  learningRate: 0.005,
   l2: 1e-4,
   batchSize: 64,
   seed: 42,

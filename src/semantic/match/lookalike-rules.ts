@@ -1,4 +1,11 @@
-import { AnalysedText, areAntonyms, isDirectionMarker, negatedStem, stem } from './analysed-text';
+import {
+  AnalysedText,
+  areAntonyms,
+  areSynonyms,
+  isDirectionMarker,
+  negatedStem,
+  stem,
+} from './analysed-text';
 
 /** Why a candidate that embeds close to the query is still a different question. */
 export type LookalikeReason = 'quantity' | 'entity' | 'negation' | 'direction' | 'constraint';
@@ -16,6 +23,8 @@ export interface PairComparison {
   equivalent: boolean;
   /** Negations or antonym swaps seen on the way, whether or not they cancelled. */
   polarityChanges: number;
+  /** Word pairs that differ but share a WordNet synset ("fix"/"repair"), taken out of the differences. */
+  synonymPairs: number;
   entitiesOnlyOnOneSide: number;
   quantitiesOnlyOnOneSide: number;
 }
@@ -30,6 +39,7 @@ export function comparePair(query: AnalysedText, stored: AnalysedText): PairComp
   const onlyInQuery = query.contentWords.filter((word) => !stored.contentSet.has(stem(word)));
   const onlyInStored = stored.contentWords.filter((word) => !query.contentSet.has(stem(word)));
   const flips = pairOpposites(onlyInQuery, onlyInStored, query, stored);
+  const synonymPairs = pairSynonyms(onlyInQuery, onlyInStored);
   const polarityChanges = flips + Math.abs(query.negations - stored.negations);
   const negationFlipped = (query.negations + stored.negations + flips) % 2 === 1;
   const quantitiesOnlyOnOneSide = multisetDifference(query.quantities, stored.quantities);
@@ -45,8 +55,12 @@ export function comparePair(query: AnalysedText, stored: AnalysedText): PairComp
     query.questionWord === stored.questionWord;
 
   let lookalike: LookalikeReason | null = null;
-  if (quantitiesOnlyOnOneSide > 0) lookalike = 'quantity';
-  else if (entitiesInQueryOnly.length > 0 && entitiesInStoredOnly.length > 0) lookalike = 'entity';
+  // Numbers on both sides that differ ask different things ("10 USD" vs "20 USD"); a number on one
+  // side only ("best phones" vs "best phones of 2017") is left to the scorer, which weighs it.
+  if (quantitiesOnlyOnOneSide > 0 && query.quantities.length > 0 && stored.quantities.length > 0) {
+    lookalike = 'quantity';
+  } else if (entitiesInQueryOnly.length > 0 && entitiesInStoredOnly.length > 0)
+    lookalike = 'entity';
   else if (negationFlipped) lookalike = 'negation';
   else if (!sameSet(query.constraints, stored.constraints)) lookalike = 'constraint';
   else if (isSwapped(query, stored)) lookalike = 'direction';
@@ -57,6 +71,7 @@ export function comparePair(query: AnalysedText, stored: AnalysedText): PairComp
     onlyInStored,
     equivalent,
     polarityChanges,
+    synonymPairs,
     entitiesOnlyOnOneSide: entitiesInQueryOnly.length + entitiesInStoredOnly.length,
     quantitiesOnlyOnOneSide,
   };
@@ -98,6 +113,18 @@ function pairOpposites(
     }
   }
   return flips;
+}
+
+function pairSynonyms(onlyInQuery: string[], onlyInStored: string[]): number {
+  let pairs = 0;
+  for (let i = onlyInQuery.length - 1; i >= 0; i--) {
+    const synonym = onlyInStored.findIndex((other) => areSynonyms(onlyInQuery[i], other));
+    if (synonym < 0) continue;
+    onlyInStored.splice(synonym, 1);
+    onlyInQuery.splice(i, 1);
+    pairs++;
+  }
+  return pairs;
 }
 
 function removeWord(words: string[], word: string): void {

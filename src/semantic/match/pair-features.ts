@@ -1,5 +1,6 @@
 import { AnalysedText } from './analysed-text';
 import { PairComparison } from './lookalike-rules';
+import { WordRarity } from './word-rarity';
 
 /** Names of the word-level features, in the order `pairFeatures` returns them and the weights are stored. */
 export const PAIR_FEATURES = [
@@ -22,6 +23,15 @@ export const PAIR_FEATURES = [
   'equivalent_after_negation',
   'polarity_changes',
   'cosine_times_jaccard',
+  'synonym_pairs',
+  'rarest_unmatched_either',
+  'rarest_unmatched_both',
+  'unmatched_rarity_sum',
+  'rarity_weighted_jaccard',
+  'shorter_length',
+  'same_first_content_word',
+  'same_last_content_word',
+  'character_trigram_jaccard',
 ] as const;
 
 /**
@@ -34,6 +44,7 @@ export function pairFeatures(
   stored: AnalysedText,
   cosine: number,
   comparison: PairComparison,
+  rarity: WordRarity,
 ): number[] {
   const queryUnmatched = comparison.onlyInQuery.length;
   const storedUnmatched = comparison.onlyInStored.length;
@@ -60,6 +71,45 @@ export function pairFeatures(
     comparison.equivalent ? 1 : 0,
     Math.min(3, comparison.polarityChanges),
     cosine * contentJaccard,
+    Math.min(3, comparison.synonymPairs),
+    ...rarityFeatures(query, stored, comparison, rarity),
+    Math.min(30, Math.min(query.words.length, stored.words.length)) / 30,
+    query.content[0] === stored.content[0] ? 1 : 0,
+    query.content[query.content.length - 1] === stored.content[stored.content.length - 1] ? 1 : 0,
+    jaccard(trigrams(query.words), trigrams(stored.words)),
+  ];
+}
+
+/** Character trigrams of the words: catches spelling variants and typos that words miss. */
+function trigrams(words: readonly string[]): Set<string> {
+  const grams = new Set<string>();
+  for (const word of words) {
+    const padded = ` ${word} `;
+    for (let i = 0; i + 3 <= padded.length; i++) grams.add(padded.slice(i, i + 3));
+  }
+  return grams;
+}
+
+/** Unmatched words weighted by rarity: a rare word on one side only is what changes a question. */
+function rarityFeatures(
+  query: AnalysedText,
+  stored: AnalysedText,
+  comparison: PairComparison,
+  rarity: WordRarity,
+): number[] {
+  const inQuery = comparison.onlyInQuery.map((word) => rarity.of(word));
+  const inStored = comparison.onlyInStored.map((word) => rarity.of(word));
+  const rarestInQuery = Math.max(0, ...inQuery);
+  const rarestInStored = Math.max(0, ...inStored);
+  const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+  const weight = (words: Iterable<string>) => sum([...words].map((word) => rarity.ofStem(word)));
+  const shared = weight([...query.contentSet].filter((word) => stored.contentSet.has(word)));
+  const union = weight(query.contentSet) + weight(stored.contentSet) - shared;
+  return [
+    Math.max(rarestInQuery, rarestInStored) / 10,
+    Math.min(rarestInQuery, rarestInStored) / 10,
+    (sum(inQuery) + sum(inStored)) / 20,
+    union > 0 ? shared / union : 1,
   ];
 }
 
@@ -74,25 +124,4 @@ function bigrams(words: readonly string[]): Set<string> {
   const pairs = new Set<string>();
   for (let i = 1; i < words.length; i++) pairs.add(`${words[i - 1]} ${words[i]}`);
   return pairs;
-}
-
-/**
- * The word-level features followed by the two vectors' element-wise distance and product, the
- * usual input of a sentence-pair classifier over frozen embeddings (InferSent, SBERT): they let
- * the scorer learn which directions of the embedding space separate paraphrases from
- * look-alikes, which one cosine cannot.
- */
-export function pairInput(
-  lexical: readonly number[],
-  queryVector: Float32Array,
-  storedVector: Float32Array,
-): Float32Array {
-  const d = queryVector.length;
-  const input = new Float32Array(lexical.length + 2 * d);
-  input.set(lexical);
-  for (let i = 0; i < d; i++) {
-    input[lexical.length + i] = Math.abs(queryVector[i] - storedVector[i]);
-    input[lexical.length + d + i] = queryVector[i] * storedVector[i];
-  }
-  return input;
 }

@@ -1,46 +1,18 @@
-import { PAIR_FEATURES, pairInput } from './pair-features';
+import { PAIR_FEATURES } from './pair-features';
 import trained from './pair-scorer.weights.json';
 
-/** A logistic model over the word-level features alone: works with any embedder's vectors. */
-export interface LinearScorerModel {
-  mean: number[];
-  scale: number[];
-  weights: number[];
-  bias: number;
-}
-
 /**
- * A one-hidden-layer perceptron over the word-level features and the two vectors (see
- * `pairInput`), for the embedder it was trained with. Arrays are base64 of little-endian f32.
+ * A one-hidden-layer perceptron (ReLU, sigmoid output) over `PAIR_FEATURES`, as written by
+ * scripts/train-pair-scorer.ts. Arrays are base64 of little-endian f32.
  */
-export interface MlpScorerModel {
-  embedder: string;
-  dimensions: number;
+export interface PairScorerModel {
+  features: string[];
   hidden: number;
   mean: string;
   scale: string;
   hiddenWeights: string;
   hiddenBias: string;
   outputWeights: string;
-  outputBias: number;
-}
-
-/** What scripts/train-pair-scorer.ts writes to pair-scorer.weights.json. */
-export interface PairScorerModel {
-  features: string[];
-  linear: LinearScorerModel;
-  mlp?: MlpScorerModel;
-}
-
-interface LoadedMlp {
-  embedder: string;
-  dimensions: number;
-  hidden: number;
-  mean: Float32Array;
-  scale: Float32Array;
-  hiddenWeights: Float32Array;
-  hiddenBias: Float32Array;
-  outputWeights: Float32Array;
   outputBias: number;
 }
 
@@ -56,65 +28,50 @@ export function encodeFloats(values: Float32Array): string {
 }
 
 /**
- * The probability that a stored answer is right for the query. With the vectors of the
- * embedder it was trained on, a small perceptron (about 35k multiply-adds, tens of microseconds
- * per candidate); otherwise, or without vectors, a logistic model over the word-level features.
+ * The probability that a stored answer is right for the query, from the pair's features: about
+ * 800 multiply-adds, a few microseconds per candidate. It sees what differs between the words
+ * (and how rare those words are) besides the cosine, so a one-word change of topic scores low
+ * even when the vectors are close.
  */
 export class PairScorer {
-  private readonly mlp: LoadedMlp | undefined;
-  private readonly hidden: Float32Array;
+  private readonly inputs: number;
+  private readonly mean: Float32Array;
+  private readonly scale: Float32Array;
+  private readonly hiddenWeights: Float32Array;
+  private readonly hiddenBias: Float32Array;
+  private readonly outputWeights: Float32Array;
+  private readonly outputBias: number;
 
-  constructor(private readonly model: PairScorerModel = trained as PairScorerModel) {
+  constructor(model: PairScorerModel = trained as PairScorerModel) {
     const expected = PAIR_FEATURES.join(',');
     if (model.features.join(',') !== expected) {
       throw new Error(
         `pair scorer weights are for features [${model.features.join(',')}], the code computes [${expected}]: run npm run train:scorer`,
       );
     }
-    this.mlp = model.mlp && {
-      ...model.mlp,
-      mean: decodeFloats(model.mlp.mean),
-      scale: decodeFloats(model.mlp.scale),
-      hiddenWeights: decodeFloats(model.mlp.hiddenWeights),
-      hiddenBias: decodeFloats(model.mlp.hiddenBias),
-      outputWeights: decodeFloats(model.mlp.outputWeights),
-    };
-    this.hidden = new Float32Array(this.mlp?.hidden ?? 0);
-  }
-
-  /** Whether vectors of this embedder get the perceptron rather than the word-level model. */
-  usesVectorsOf(embedder: string, dimensions: number): boolean {
-    return this.mlp?.embedder === embedder && this.mlp.dimensions === dimensions;
-  }
-
-  score(
-    lexical: readonly number[],
-    vectors?: { embedder: string; query: Float32Array; stored: Float32Array },
-  ): number {
-    if (vectors && this.mlp && this.usesVectorsOf(vectors.embedder, vectors.query.length)) {
-      return this.perceptron(this.mlp, pairInput(lexical, vectors.query, vectors.stored));
+    this.inputs = model.features.length;
+    this.mean = decodeFloats(model.mean);
+    this.scale = decodeFloats(model.scale);
+    this.hiddenWeights = decodeFloats(model.hiddenWeights);
+    this.hiddenBias = decodeFloats(model.hiddenBias);
+    this.outputWeights = decodeFloats(model.outputWeights);
+    this.outputBias = model.outputBias;
+    if (this.hiddenWeights.length !== model.hidden * this.inputs) {
+      throw new Error('pair scorer weights are inconsistent: run npm run train:scorer');
     }
-    const { mean, scale, weights, bias } = this.model.linear;
-    let z = bias;
-    for (let i = 0; i < weights.length; i++) z += (weights[i] * (lexical[i] - mean[i])) / scale[i];
-    return sigmoid(z);
   }
 
-  private perceptron(mlp: LoadedMlp, input: Float32Array): number {
-    const d = input.length;
-    for (let j = 0; j < d; j++) input[j] = (input[j] - mlp.mean[j]) / mlp.scale[j];
-    let z = mlp.outputBias;
-    for (let k = 0; k < mlp.hidden; k++) {
-      let a = mlp.hiddenBias[k];
+  score(features: readonly number[]): number {
+    const d = this.inputs;
+    let z = this.outputBias;
+    for (let k = 0; k < this.outputWeights.length; k++) {
+      let a = this.hiddenBias[k];
       const offset = k * d;
-      for (let j = 0; j < d; j++) a += mlp.hiddenWeights[offset + j] * input[j];
-      this.hidden[k] = a > 0 ? a : 0;
-      z += mlp.outputWeights[k] * this.hidden[k];
+      for (let j = 0; j < d; j++) {
+        a += (this.hiddenWeights[offset + j] * (features[j] - this.mean[j])) / this.scale[j];
+      }
+      if (a > 0) z += this.outputWeights[k] * a;
     }
-    return sigmoid(z);
+    return 1 / (1 + Math.exp(-z));
   }
-}
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
 }
