@@ -4,14 +4,15 @@ import { Readable } from 'node:stream';
 import { EXACT_CACHE_STORE, ExactCacheStore, StoredEntry } from '../cache/exact-cache.port';
 import { ApiError } from '../common/errors/api-error';
 import { METRIC } from '../metrics/gateway-metrics';
+import { SemanticCacheService } from '../semantic/semantic-cache.service';
 import { AllTenantsStatsDto, ExportLineDto, TenantStatsDto } from './dto/admin-response.dto';
 
 /** Export lines are gathered into chunks of about this many characters before they are written. */
 const EXPORT_CHUNK_CHARS = 64 * 1024;
 
 interface Counters {
-  hits: { exact: number };
-  misses: { exact: number };
+  hits: { exact: number; semantic: number };
+  misses: { exact: number; semantic: number };
   cost_saved_usd: number;
 }
 
@@ -43,7 +44,10 @@ export function exportLineOf(entry: StoredEntry): ExportLineDto {
 export class AdminService {
   private readonly logger = new Logger(AdminService.name);
 
-  constructor(@Inject(EXACT_CACHE_STORE) private readonly store: ExactCacheStore) {}
+  constructor(
+    @Inject(EXACT_CACHE_STORE) private readonly store: ExactCacheStore,
+    private readonly semantic: SemanticCacheService,
+  ) {}
 
   /** Store errors (Redis gone mid-call) become a 503 with the envelope rather than a bare 500. */
   async withStore<T>(work: () => Promise<T>): Promise<T> {
@@ -78,17 +82,20 @@ export class AdminService {
     const ofTenant = (sample: { labels: Record<string, unknown> }) =>
       tenant === undefined || sample.labels.tenant === tenant;
     const lookups = (await samplesOf(METRIC.lookups)).filter(ofTenant);
-    const count = (results: string[]) =>
+    const count = (layer: string, results: string[]) =>
       lookups
-        .filter((sample) => sample.labels.layer === 'exact')
+        .filter((sample) => sample.labels.layer === layer)
         .filter((sample) => results.includes(String(sample.labels.result)))
         .reduce((sum, sample) => sum + sample.value, 0);
     const saved = (await samplesOf(METRIC.costSaved))
       .filter(ofTenant)
       .reduce((sum, sample) => sum + sample.value, 0);
     return {
-      hits: { exact: count(['hit']) },
-      misses: { exact: count(['miss', 'error']) },
+      hits: { exact: count('exact', ['hit']), semantic: count('semantic', ['hit']) },
+      misses: {
+        exact: count('exact', ['miss', 'error']),
+        semantic: count('semantic', ['miss', 'error']),
+      },
       cost_saved_usd: Number(saved.toFixed(10)),
     };
   }
@@ -124,12 +131,25 @@ export class AdminService {
     });
   }
 
+  /** Both layers: the semantic entries point at exact ones, so they go together. */
   purge(tenant: string, namespace: string): Promise<number> {
-    return this.withStore(() => this.store.purgeNamespace(tenant, namespace));
+    return this.withStore(async () => {
+      const [deleted] = await Promise.all([
+        this.store.purgeNamespace(tenant, namespace),
+        this.semantic.purgeNamespace(tenant, namespace),
+      ]);
+      return deleted;
+    });
   }
 
   async deleteEntry(tenant: string, namespace: string, hash: string): Promise<void> {
-    const deleted = await this.withStore(() => this.store.delete({ tenant, namespace, hash }));
+    const deleted = await this.withStore(async () => {
+      const [exact] = await Promise.all([
+        this.store.delete({ tenant, namespace, hash }),
+        this.semantic.delete({ tenant, namespace, hash }),
+      ]);
+      return exact;
+    });
     if (!deleted) {
       throw new ApiError(404, 'not_found', `No entry with key ${hash} in namespace ${namespace}`);
     }

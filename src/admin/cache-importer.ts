@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { LlmService } from '../llm/llm.service';
 import { PriceTable } from '../llm/price-table';
 import { QueryService } from '../query/query.service';
+import { SemanticCacheService } from '../semantic/semantic-cache.service';
 import { ImportLineDto } from './dto/import-line.dto';
 import { DtoValidator } from '../common/validation/dto-validator';
 
@@ -28,6 +29,8 @@ export interface ImportSummary extends ImportProgress {
 interface PreparedLine {
   line: number;
   key: EntryKey;
+  /** The question, for the semantic index; not kept in the exact cache. */
+  query: string;
   answer: CachedAnswer;
   ttlSeconds: number;
 }
@@ -61,6 +64,7 @@ export class CacheImporter {
     private readonly llm: LlmService,
     private readonly prices: PriceTable,
     private readonly config: AppConfig,
+    private readonly semantic: SemanticCacheService,
   ) {}
 
   async run(
@@ -83,8 +87,18 @@ export class CacheImporter {
     let reported = 0;
     let batch: PreparedLine[] = [];
     const flush = async () => {
+      // Indexed in the semantic layer too, so that a warmed cache answers paraphrases.
       const results = await Promise.allSettled(
-        batch.map((entry) => this.store.set(entry.key, entry.answer, entry.ttlSeconds)),
+        batch.map(async (entry) => {
+          await this.store.set(entry.key, entry.answer, entry.ttlSeconds);
+          await this.semantic.remember(
+            entry.key,
+            entry.query,
+            entry.answer,
+            undefined,
+            entry.ttlSeconds,
+          );
+        }),
       );
       results.forEach((result, index) => {
         if (result.status === 'fulfilled') summary.imported += 1;
@@ -154,6 +168,7 @@ export class CacheImporter {
     return {
       line,
       key,
+      query: entry.query,
       answer: {
         content: entry.answer,
         provider: route.provider,

@@ -33,7 +33,23 @@ export class AppConfig {
   readonly cache: { ttlSeconds: number; maxEntries: number; maxBytes: number };
   readonly redis: RedisConfig | undefined;
   readonly qdrant: { url: string; apiKey: string | undefined } | undefined;
-  readonly semantic: { dataDir: string; embeddingProvider: string; threshold: number };
+  readonly semantic: {
+    enabled: boolean;
+    dataDir: string;
+    threshold: number;
+    candidates: number;
+    quantization: 'i8' | 'f16' | 'f32';
+  };
+  readonly embedding: {
+    provider: 'use-lite' | 'transformers' | 'openai';
+    model: string | undefined;
+    allowRemote: boolean;
+    cacheSize: number;
+    batchSize: number;
+    batchWaitMs: number;
+    /** Worker threads running the local model; 0 runs it on the event loop's thread. */
+    workers: number;
+  };
   readonly auth: {
     apiKeys: ApiKeyEntry[];
     adminKey: string | undefined;
@@ -84,9 +100,20 @@ export class AppConfig {
         : undefined;
     this.qdrant = env.QDRANT_URL ? { url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY } : undefined;
     this.semantic = {
+      enabled: env.SEMANTIC_CACHE,
       dataDir: env.DATA_DIR,
-      embeddingProvider: env.EMBEDDING_PROVIDER,
       threshold: env.SEMANTIC_THRESHOLD,
+      candidates: env.SEMANTIC_CANDIDATES,
+      quantization: env.SEMANTIC_INDEX_QUANTIZATION,
+    };
+    this.embedding = {
+      provider: env.EMBEDDING_PROVIDER,
+      model: env.EMBEDDING_MODEL,
+      allowRemote: env.EMBEDDING_ALLOW_REMOTE,
+      cacheSize: env.EMBEDDING_CACHE_SIZE,
+      batchSize: env.EMBEDDING_BATCH_SIZE,
+      batchWaitMs: env.EMBEDDING_BATCH_WAIT_MS,
+      workers: env.EMBEDDING_WORKERS,
     };
     this.auth = {
       apiKeys: env.API_KEYS,

@@ -17,6 +17,7 @@ import { Public } from '../auth/public.decorator';
 import { LLM_PROVIDERS, LlmProvider } from '../llm/llm-provider.port';
 import { REDIS_CONNECTION } from '../redis/redis.module';
 import { RedisConnection } from '../redis/redis-connection';
+import { SemanticCacheService } from '../semantic/semantic-cache.service';
 
 /** Kubernetes probes. Neither needs an API key nor counts against a rate limit. */
 @ApiTags('operations')
@@ -28,6 +29,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
     @Inject(LLM_PROVIDERS) private readonly providers: LlmProvider[],
+    private readonly semantic: SemanticCacheService,
   ) {}
 
   @Get('live')
@@ -42,7 +44,8 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness: every configured dependency answers',
     description:
-      'Checks Redis (when REDIS_URL or REDIS_CLUSTER_NODES is set) and that at least one provider is configured. ' +
+      'Checks Redis (when REDIS_URL or REDIS_CLUSTER_NODES is set), that at least one provider is configured, ' +
+      'and (unless SEMANTIC_CACHE=false) that the embedding model is loaded and the vector store (embedded index or Qdrant) answers. ' +
       '503 with the same details when a check fails; queries are still served in degraded mode meanwhile.',
   })
   @ApiServiceUnavailableResponse({ description: 'A configured dependency is down' })
@@ -51,6 +54,7 @@ export class HealthController {
       return await this.health.check([
         () => this.checkProviders(),
         ...(this.redis ? [() => this.checkRedis(this.redis as RedisConnection)] : []),
+        ...(this.semantic.enabled ? [() => this.checkSemantic()] : []),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -68,6 +72,23 @@ export class HealthController {
     return Object.values(configured).some(Boolean)
       ? session.up({ configured })
       : session.down({ configured, message: 'no provider has a key or a base URL' });
+  }
+
+  private checkSemantic(): HealthIndicatorResult {
+    const details = {
+      model: this.semantic.modelId || 'loading',
+      store: this.semantic.backend,
+    };
+    const session = this.indicators.check('semantic');
+    if (!this.semantic.ready) {
+      return session.down({ ...details, message: 'the embedding model is not loaded yet' });
+    }
+    return this.semantic.storeAvailable
+      ? session.up(details)
+      : session.down({
+          ...details,
+          message: `the ${this.semantic.backend} vector store is unavailable`,
+        });
   }
 
   private async checkRedis(redis: RedisConnection): Promise<HealthIndicatorResult> {

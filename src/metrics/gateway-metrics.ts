@@ -17,6 +17,10 @@ export const METRIC = {
   rateLimited: 'ragcache_rate_limited_total',
   rateLimitFailOpen: 'ragcache_rate_limit_fail_open_total',
   circuitState: 'ragcache_llm_circuit_state',
+  semanticDecisions: 'ragcache_semantic_decisions_total',
+  semanticWrongHits: 'ragcache_semantic_wrong_hits_total',
+  semanticLookupDuration: 'ragcache_semantic_lookup_duration_seconds',
+  semanticEntries: 'ragcache_semantic_entries',
 } as const;
 
 const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
@@ -43,6 +47,12 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.rateLimited) private readonly rateLimited: Counter<'tenant'>,
     @InjectMetric(METRIC.rateLimitFailOpen) private readonly rateLimitFailOpen: Counter,
     @InjectMetric(METRIC.circuitState) private readonly circuitState: Gauge<'provider'>,
+    @InjectMetric(METRIC.semanticDecisions)
+    private readonly semanticDecisions: Counter<'outcome'>,
+    @InjectMetric(METRIC.semanticWrongHits) private readonly semanticWrongHits: Counter<'tenant'>,
+    @InjectMetric(METRIC.semanticLookupDuration)
+    private readonly semanticLookupDuration: Histogram<'result'>,
+    @InjectMetric(METRIC.semanticEntries) private readonly semanticEntries: Gauge,
   ) {}
 
   /** Tenant labels are bounded by the configured API keys, and let a tenant see its own stats. */
@@ -81,9 +91,29 @@ export class GatewayMetrics {
     this.circuitState.set({ provider }, CIRCUIT_LEVEL[state]);
   }
 
+  /** One candidate judged by the match decision: served, below the threshold, or which look-alike rule refused it. */
+  semanticDecision(outcome: string): void {
+    this.semanticDecisions.inc({ outcome });
+  }
+
+  /** Embedding wait, vector search and decision of one lookup that reached the semantic layer. */
+  semanticLookup(result: 'hit' | 'miss', seconds: number): void {
+    this.semanticLookupDuration.observe({ result }, seconds);
+  }
+
+  wrongHitReported(tenant: string): void {
+    this.semanticWrongHits.inc({ tenant });
+  }
+
   /** Gauges that describe state, set when Prometheus scrapes rather than on every request. */
-  snapshot(state: { entries: number; bytes: number | null; redisUp: boolean | null }): void {
+  snapshot(state: {
+    entries: number;
+    bytes: number | null;
+    redisUp: boolean | null;
+    semanticEntries: number;
+  }): void {
     this.exactEntries.set(state.entries);
+    this.semanticEntries.set(state.semanticEntries);
     if (state.bytes !== null) this.exactBytes.set(state.bytes);
     // Labelled, so that no series exists at all (rather than a 0) when Redis is not configured.
     if (state.redisUp !== null) this.redisUp.set({ client: 'redis' }, state.redisUp ? 1 : 0);

@@ -10,6 +10,7 @@ import { ApiError } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { REDIS_CONNECTION } from '../redis/redis.module';
 import { RedisConnection } from '../redis/redis-connection';
+import { SemanticCacheService } from '../semantic/semantic-cache.service';
 import { GatewayMetrics } from './gateway-metrics';
 import { timingSafeEqual, createHash } from 'node:crypto';
 
@@ -27,6 +28,7 @@ export class MetricsController extends PrometheusController {
     private readonly metrics: GatewayMetrics,
     @Inject(EXACT_CACHE_STORE) private readonly exactCache: ExactCacheStore,
     @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
+    private readonly semantic: SemanticCacheService,
   ) {
     super();
   }
@@ -59,7 +61,11 @@ export class MetricsController extends PrometheusController {
       this.exactCache.backend === 'memory'
         ? await this.exactCache.stats()
         : { entries: 0, bytes: null };
-    this.metrics.snapshot({ ...stats, redisUp: this.redis ? this.redis.available : null });
+    this.metrics.snapshot({
+      ...stats,
+      redisUp: this.redis ? this.redis.available : null,
+      semanticEntries: await this.semantic.count(),
+    });
     return super.index(response);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { CacheModule } from '../cache/cache.module';
+import { SemanticModule } from '../semantic/semantic.module';
 import { GatewayMetrics, METRIC } from './gateway-metrics';
 import { MetricsController } from './metrics.controller';
 
@@ -19,7 +20,7 @@ const LATENCY_BUCKETS = [
   imports: [
     // Async registration is the one that lets the metrics controller see the cache store.
     PrometheusModule.registerAsync({
-      imports: [CacheModule],
+      imports: [CacheModule, SemanticModule],
       controller: MetricsController,
       // prom-client's registry is per process; default metrics are collected once per process
       // even when several apps run in it (the end-to-end tests).
@@ -90,6 +91,26 @@ const LATENCY_BUCKETS = [
       name: METRIC.circuitState,
       help: 'Provider circuit breaker: 0 closed, 1 half open (one trial call), 2 open (calls refused)',
       labelNames: ['provider'],
+    }),
+    makeCounterProvider({
+      name: METRIC.semanticDecisions,
+      help: 'Semantic candidates judged, by outcome: match, below_threshold, or the look-alike rule that refused it (quantity, entity, negation, direction, constraint)',
+      labelNames: ['outcome'],
+    }),
+    makeCounterProvider({
+      name: METRIC.semanticWrongHits,
+      help: 'Semantic hits reported wrong through POST /api/v1/cache/feedback, by tenant',
+      labelNames: ['tenant'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.semanticLookupDuration,
+      help: 'Semantic lookups after an exact miss (embedding wait, vector search, decision) in seconds',
+      labelNames: ['result'],
+      buckets: LATENCY_BUCKETS,
+    }),
+    makeGaugeProvider({
+      name: METRIC.semanticEntries,
+      help: 'Live entries in the semantic index (every tenant, namespace and scope)',
     }),
     GatewayMetrics,
   ],

@@ -25,15 +25,19 @@ export interface CacheControls {
   bypass: boolean;
   ttlSeconds: number;
   namespace: string;
+  /** `x-cache-threshold` or `semantic_threshold`: the match score a semantic hit needs; undefined = SEMANTIC_THRESHOLD. */
+  threshold: number | undefined;
 }
 
 export interface CacheControlInput {
   cacheControl?: string;
   ttlHeader?: string;
   namespaceHeader?: string;
+  thresholdHeader?: string;
   useCache?: boolean;
   ttlSeconds?: number;
   namespace?: string;
+  threshold?: number;
 }
 
 function parseTtlHeader(value: string): number {
@@ -46,6 +50,14 @@ function parseTtlHeader(value: string): number {
     );
   }
   return ttl;
+}
+
+function parseThresholdHeader(value: string): number {
+  const threshold = /^\s*(0(\.\d+)?|1(\.0+)?|\.\d+)\s*$/.test(value) ? Number(value) : NaN;
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new ApiError(400, 'invalid_header', 'x-cache-threshold must be a number from 0 to 1');
+  }
+  return threshold;
 }
 
 /** Body fields win over headers: they are the more specific of the two. */
@@ -73,5 +85,10 @@ export function readCacheControls(input: CacheControlInput, defaultTtl: number):
       input.ttlSeconds ??
       (input.ttlHeader === undefined ? defaultTtl : parseTtlHeader(input.ttlHeader)),
     namespace,
+    threshold:
+      input.threshold ??
+      (input.thresholdHeader === undefined
+        ? undefined
+        : parseThresholdHeader(input.thresholdHeader)),
   };
 }

@@ -25,7 +25,7 @@ export class QueryController {
   @ApiOperation({
     summary: 'Ask a question through the cache',
     description:
-      'Answers from the exact cache when the same question was asked in the same scope (tenant, namespace, provider, model, system prompt, parameters), otherwise calls the provider once (identical concurrent requests share the call) and stores the answer.',
+      'Answers from the exact cache when the same question was asked in the same scope (tenant, namespace, provider, model, system prompt, parameters); otherwise from the semantic cache when a stored question of the same scope means the same (x-cache: SEMANTIC, after look-alikes such as other numbers, names, negations or directions are rejected); otherwise calls the provider once (identical concurrent requests share the call) and stores the answer in both layers.',
   })
   @ApiHeader({
     name: 'cache-control',
@@ -44,6 +44,12 @@ export class QueryController {
     description: 'Cache space within the tenant ([A-Za-z0-9._-]{1,64})',
   })
   @ApiHeader({
+    name: 'x-cache-threshold',
+    required: false,
+    description:
+      'Confidence 0–1 a semantic hit needs for this request (default SEMANTIC_THRESHOLD; the body’s semantic_threshold wins)',
+  })
+  @ApiHeader({
     name: 'x-request-id',
     required: false,
     description: 'Echoed when 1–128 of [A-Za-z0-9._:-], otherwise replaced by a UUID',
@@ -53,8 +59,13 @@ export class QueryController {
     description: 'The answer',
     headers: {
       'x-cache': {
-        description: 'HIT (exact cache), MISS (provider called), BYPASS (lookup skipped)',
-        schema: { type: 'string', enum: ['HIT', 'MISS', 'BYPASS'] },
+        description:
+          'HIT (exact cache), SEMANTIC (semantic cache), MISS (provider called), BYPASS (lookup skipped)',
+        schema: { type: 'string', enum: ['HIT', 'SEMANTIC', 'MISS', 'BYPASS'] },
+      },
+      'x-cache-similarity': {
+        description: 'On SEMANTIC: cosine similarity of the question to the stored one',
+        schema: { type: 'number' },
       },
       'x-request-id': { description: 'The request id', schema: { type: 'string' } },
       'x-ratelimit-limit': {
@@ -83,9 +94,11 @@ export class QueryController {
         cacheControl: headers['cache-control'],
         ttlHeader: headers['x-cache-ttl'],
         namespaceHeader: headers['x-cache-namespace'],
+        thresholdHeader: headers['x-cache-threshold'],
         useCache: body.use_cache,
         ttlSeconds: body.cache_ttl,
         namespace: body.namespace,
+        threshold: body.semantic_threshold,
       },
       this.config.cache.ttlSeconds,
     );
@@ -99,9 +112,13 @@ export class QueryController {
         params: { temperature: body.temperature, max_tokens: body.max_tokens },
       },
       controls,
+      request.id,
     );
     const { answer } = outcome;
     reply.header('x-cache', outcome.cacheStatus);
+    if (outcome.similarity !== undefined) {
+      reply.header('x-cache-similarity', outcome.similarity.toFixed(4));
+    }
     annotateRequestLog(request.raw, {
       cache: outcome.cacheStatus,
       provider: answer.provider,
@@ -116,6 +133,8 @@ export class QueryController {
       model: answer.model,
       cached: outcome.cacheType !== null,
       cache_type: outcome.cacheType,
+      similarity: roundScore(outcome.similarity),
+      match_score: roundScore(outcome.matchScore),
       usage: {
         prompt_tokens: answer.usage.promptTokens,
         completion_tokens: answer.usage.completionTokens,
@@ -126,4 +145,8 @@ export class QueryController {
       request_id: request.id,
     };
   }
+}
+
+function roundScore(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 10_000) / 10_000;
 }

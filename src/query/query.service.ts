@@ -4,15 +4,21 @@ import { CachedAnswer, EXACT_CACHE_STORE, ExactCacheStore } from '../cache/exact
 import { ChatRequest } from '../llm/chat.types';
 import { LlmService } from '../llm/llm.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { AppConfig } from '../config/app-config';
+import { SemanticCacheService, SemanticMatch } from '../semantic/semantic-cache.service';
 import { CacheControls } from './cache-controls';
 import { RequestCoalescer } from './request-coalescer';
 
-export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+export type CacheStatus = 'HIT' | 'SEMANTIC' | 'MISS' | 'BYPASS';
 
 export interface QueryOutcome {
   answer: CachedAnswer;
   cacheStatus: CacheStatus;
-  cacheType: 'exact' | null;
+  cacheType: 'exact' | 'semantic' | null;
+  /** On a semantic hit: cosine similarity of the query to the stored question. */
+  similarity?: number;
+  /** On a semantic hit: the match decision's confidence, which the threshold applies to. */
+  matchScore?: number;
   /** What this request cost: zero when served from cache. */
   costUsd: number | null;
   /** What the cache saved by answering: the stored call's cost on a hit, else zero. */
@@ -20,8 +26,9 @@ export interface QueryOutcome {
 }
 
 /**
- * The pipeline: exact lookup, then one coalesced provider call, then the write to the cache off
- * the response path. Every endpoint maps its body to a `ChatRequest` and comes here.
+ * The pipeline: exact lookup, semantic lookup, then one coalesced provider call, then the write
+ * to both caches off the response path. Every endpoint maps its body to a `ChatRequest` and
+ * comes here.
  */
 @Injectable()
 export class QueryService {
@@ -32,6 +39,8 @@ export class QueryService {
     @Inject(EXACT_CACHE_STORE) private readonly exactCache: ExactCacheStore,
     private readonly llm: LlmService,
     private readonly metrics: GatewayMetrics,
+    private readonly semantic: SemanticCacheService,
+    private readonly config: AppConfig,
   ) {}
 
   static entryKey(tenant: string, namespace: string, request: ChatRequest): EntryKey {
@@ -55,6 +64,7 @@ export class QueryService {
     tenant: string,
     request: ChatRequest,
     controls: CacheControls,
+    requestId?: string,
   ): Promise<QueryOutcome> {
     if (controls.bypass) {
       const answer = await this.callProvider(request);
@@ -67,28 +77,31 @@ export class QueryService {
       };
     }
     const key = QueryService.entryKey(tenant, controls.namespace, request);
+    const prompt = semanticPrompt(request);
+    let vector: Promise<Float32Array | undefined> | undefined;
     if (controls.lookup) {
+      // Started before the exact lookup, so that a miss finds the vector ready or nearly.
+      vector =
+        prompt !== undefined && this.semantic.ready ? this.semantic.embed(prompt) : undefined;
       const hit = await this.exactCache.get(key);
       this.metrics.cacheLookup(
         tenant,
         'exact',
         hit ? 'hit' : this.exactCache.available ? 'miss' : 'error',
       );
-      if (hit) {
-        this.metrics.saved(tenant, hit.costUsd ?? 0);
-        return {
-          answer: hit,
-          cacheStatus: 'HIT',
-          cacheType: 'exact',
-          costUsd: 0,
-          costSavedUsd: hit.costUsd ?? 0,
-        };
+      if (hit) return this.served(tenant, hit, 'HIT');
+      if (vector && prompt !== undefined) {
+        const semanticHit = await this.semanticLookup(key, prompt, vector, controls, requestId);
+        if (semanticHit) return semanticHit;
       }
     }
     const { value: answer, shared } = await this.inFlight.run(
       `${key.tenant}/${key.namespace}/${key.hash}`,
       () => this.callProvider(request),
-      (fresh) => (controls.store ? this.store(key, fresh, controls.ttlSeconds) : Promise.resolve()),
+      (fresh) =>
+        controls.store
+          ? this.store(key, fresh, controls.ttlSeconds, prompt, vector)
+          : Promise.resolve(),
     );
     if (shared) this.metrics.saved(tenant, answer.costUsd ?? 0);
     return {
@@ -99,6 +112,55 @@ export class QueryService {
       costUsd: shared ? 0 : answer.costUsd,
       costSavedUsd: shared ? (answer.costUsd ?? 0) : 0,
     };
+  }
+
+  private served(
+    tenant: string,
+    answer: CachedAnswer,
+    cacheStatus: 'HIT' | 'SEMANTIC',
+    match?: SemanticMatch,
+  ): QueryOutcome {
+    this.metrics.saved(tenant, answer.costUsd ?? 0);
+    return {
+      answer,
+      cacheStatus,
+      cacheType: cacheStatus === 'HIT' ? 'exact' : 'semantic',
+      similarity: match?.similarity,
+      matchScore: match?.score,
+      costUsd: 0,
+      costSavedUsd: answer.costUsd ?? 0,
+    };
+  }
+
+  private async semanticLookup(
+    key: EntryKey,
+    prompt: string,
+    pendingVector: Promise<Float32Array | undefined>,
+    controls: CacheControls,
+    requestId: string | undefined,
+  ): Promise<QueryOutcome | undefined> {
+    const started = performance.now();
+    const vector = await pendingVector;
+    if (!vector) {
+      this.metrics.cacheLookup(key.tenant, 'semantic', 'error');
+      return undefined;
+    }
+    const threshold = controls.threshold ?? this.config.semantic.threshold;
+    const match = await this.semantic.find(key, prompt, vector, threshold);
+    const seconds = (performance.now() - started) / 1000;
+    if (!match) {
+      this.metrics.cacheLookup(
+        key.tenant,
+        'semantic',
+        this.semantic.storeAvailable ? 'miss' : 'error',
+      );
+      this.metrics.semanticLookup('miss', seconds);
+      return undefined;
+    }
+    this.metrics.cacheLookup(key.tenant, 'semantic', 'hit');
+    this.metrics.semanticLookup('hit', seconds);
+    if (requestId) this.semantic.rememberServed(requestId, key.tenant, match, prompt);
+    return this.served(key.tenant, match.entry.answer, 'SEMANTIC', match);
   }
 
   private async callProvider(request: ChatRequest): Promise<CachedAnswer> {
@@ -114,14 +176,42 @@ export class QueryService {
     };
   }
 
-  private async store(key: EntryKey, answer: CachedAnswer, ttlSeconds: number): Promise<void> {
+  /** Both layers independently: either one may be down while the other still takes the entry. */
+  private async store(
+    key: EntryKey,
+    answer: CachedAnswer,
+    ttlSeconds: number,
+    prompt: string | undefined,
+    vector: Promise<Float32Array | undefined> | undefined,
+  ): Promise<void> {
     // An empty answer is more likely a filtered or truncated reply than one worth repeating.
     if (answer.content === '') return;
-    if (!this.exactCache.available) return;
-    try {
-      await this.exactCache.set(key, answer, ttlSeconds);
-    } catch (error) {
-      this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
-    }
+    await Promise.all([
+      this.exactCache.available
+        ? this.exactCache.set(key, answer, ttlSeconds).catch((error: unknown) => {
+            this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
+          })
+        : undefined,
+      prompt === undefined
+        ? undefined
+        : (vector ?? Promise.resolve(undefined))
+            .then((embedded) => this.semantic.remember(key, prompt, answer, embedded, ttlSeconds))
+            .catch((error: unknown) => {
+              this.logger.warn(`semantic index write failed: ${(error as Error).message}`);
+            }),
+    ]);
   }
+}
+
+/**
+ * Only the last user message is matched semantically; earlier turns are part of the scope, so a
+ * follow-up never meets a stand-alone question. A conversation that does not end with a user
+ * turn (an assistant prefill) is left to the exact cache.
+ */
+function semanticPrompt(request: ChatRequest): string | undefined {
+  const last = request.messages[request.messages.length - 1];
+  if (last?.role !== 'user' || typeof last.content !== 'string' || last.content.trim() === '') {
+    return undefined;
+  }
+  return last.content;
 }

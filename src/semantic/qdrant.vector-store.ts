@@ -1,3 +1,4 @@
+import { CachedAnswer } from '../cache/exact-cache.port';
 import { Logger } from '@nestjs/common';
 import { QdrantClient, Schemas } from '@qdrant/js-client-rest';
 import { createHash } from 'node:crypto';
@@ -32,6 +33,7 @@ interface EntryPayload {
   scope: string;
   hash: string;
   text: string;
+  answer: CachedAnswer;
   expires_at: number;
   min_score: number;
   blocked_queries: string[];
@@ -77,6 +79,7 @@ function toEntry(payload: EntryPayload): StoredSemanticEntry {
     scope: payload.scope,
     hash: payload.hash,
     text: payload.text,
+    answer: payload.answer,
     expiresAt: payload.expires_at,
     minScore: payload.min_score,
     blockedQueries: payload.blocked_queries,
@@ -148,6 +151,7 @@ export class QdrantVectorStore implements VectorStore {
       scope: entry.scope,
       hash: entry.hash,
       text: entry.text,
+      answer: entry.answer,
       expires_at: entry.expiresAt,
       min_score: entry.minScore,
       blocked_queries: entry.blockedQueries,

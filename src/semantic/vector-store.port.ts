@@ -1,4 +1,4 @@
-import { EntryAddress } from '../cache/exact-cache.port';
+import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
 
 /** Entries that may answer each other: same tenant, namespace and scope hash (see libs/cache-key). */
 export interface SemanticPartition {
@@ -8,14 +8,17 @@ export interface SemanticPartition {
 }
 
 /**
- * What the semantic layer keeps per cached answer. The answer itself stays in the exact cache
- * under `hash`, so both layers expire and purge together and the answer is stored once.
+ * What the semantic layer keeps per cached answer. It carries the answer itself, so a semantic
+ * hit needs nothing else: after a restart with the in-memory exact cache, or while Redis is down,
+ * the embedded index still answers. Both layers get the same TTL and are purged together.
  */
 export interface SemanticEntry extends SemanticPartition {
   /** The exact-cache entry key hash (base64url) this vector points at; unique per tenant and namespace. */
   hash: string;
   /** The normalised last user message: the verification step compares texts, not only vectors. */
   text: string;
+  /** The stored answer, as the exact cache holds it under `hash`. */
+  answer: CachedAnswer;
   /** Unit length, `dimensions` long. */
   vector: Float32Array;
   /** Epoch milliseconds after which the entry no longer matches. */

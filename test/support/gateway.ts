@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
 import { AppConfig } from '../../src/config/app-config';
@@ -20,12 +23,17 @@ export interface RunningGateway {
 const logLines: string[] = [];
 const logDestination = { write: (line: string) => void logLines.push(line) };
 
-/** Starts the real gateway in this process on an ephemeral loopback port. */
+/**
+ * Starts the real gateway in this process on an ephemeral loopback port, with its semantic index
+ * in a fresh temporary DATA_DIR unless the test names one.
+ */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const from = logLines.length;
-  const app = await createApp(AppConfig.fromEnvironment({ HOST: '127.0.0.1', PORT: '0', ...env }), {
-    logDestination,
-  });
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ragcache-gateway-'));
+  const app = await createApp(
+    AppConfig.fromEnvironment({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env }),
+    { logDestination },
+  );
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -35,7 +43,10 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
       return logLines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     logText: () => logLines.slice(from).join(''),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

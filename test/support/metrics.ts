@@ -25,6 +25,10 @@ export function isolatedMetrics(): { metrics: GatewayMetrics; registry: Registry
     counter(METRIC.rateLimited, ['tenant']),
     counter(METRIC.rateLimitFailOpen),
     gauge(METRIC.circuitState, ['provider']),
+    counter(METRIC.semanticDecisions, ['outcome']),
+    counter(METRIC.semanticWrongHits, ['tenant']),
+    histogram(METRIC.semanticLookupDuration, ['result']),
+    gauge(METRIC.semanticEntries),
   );
   return { metrics, registry };
 }

@@ -3,6 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 export class LayerCountDto {
   @ApiProperty({ description: 'Exact-cache lookups' })
   exact!: number;
+
+  @ApiProperty({ description: 'Semantic-cache lookups (after an exact miss)' })
+  semantic!: number;
 }
 
 const COUNTER_NOTE =

@@ -115,4 +115,17 @@ export class QueryRequestDto {
   @IsCacheNamespace()
   @IsOptional()
   namespace?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Confidence a semantic hit needs, 0–1 (wins over x-cache-threshold; default SEMANTIC_THRESHOLD). Higher is stricter; 1 turns semantic hits off for this request.',
+    minimum: 0,
+    maximum: 1,
+    example: 0.9,
+  })
+  @Max(1)
+  @Min(0)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsOptional()
+  semantic_threshold?: number;
 }

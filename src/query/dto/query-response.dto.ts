@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class UsageDto {
   @ApiProperty({ description: 'Tokens of the request', example: 14 })
@@ -35,6 +35,20 @@ export class QueryResponseDto {
     type: String,
   })
   cache_type!: 'exact' | 'semantic' | null;
+
+  @ApiPropertyOptional({
+    description:
+      'On a semantic hit: cosine similarity of the question to the stored one (as in x-cache-similarity)',
+    example: 0.91,
+  })
+  similarity?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'On a semantic hit: the match decision’s confidence that the stored answer fits, the number semantic_threshold applies to',
+    example: 0.93,
+  })
+  match_score?: number;
 
   @ApiProperty({
     type: UsageDto,

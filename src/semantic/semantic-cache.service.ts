@@ -1,0 +1,255 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { EntryKey, normalizePrompt } from '../../libs/cache-key';
+import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
+import { AppConfig } from '../config/app-config';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { EMBEDDER, Embedder } from './embedder.port';
+import { AnalysedText } from './match/analysed-text';
+import { MatchDecider } from './match/match-decider';
+import {
+  StoredSemanticEntry,
+  VECTOR_STORE,
+  VectorSnapshot,
+  VectorStore,
+} from './vector-store.port';
+
+/** A stored entry the decision accepted for a query. */
+export interface SemanticMatch {
+  entry: StoredSemanticEntry;
+  /** Cosine similarity of the two vectors. */
+  similarity: number;
+  /** The match decision's confidence, the number the threshold applies to. */
+  score: number;
+}
+
+/** What a served semantic hit leaves behind, so that feedback can find the entry later. */
+interface ServedHit {
+  tenant: string;
+  address: EntryAddress;
+  queryHash: string;
+  score: number;
+}
+
+export type FeedbackResult = 'recorded' | 'unknown_request';
+
+/** How far above the wrong hit's score an entry's own threshold rises after feedback. */
+const FEEDBACK_MARGIN = 0.02;
+/** Served hits remembered for feedback; older request ids can no longer be reported. */
+const REMEMBERED_HITS = 50_000;
+
+/**
+ * The semantic layer: embeds the last user message, finds stored entries of the same scope
+ * whose question means the same, and lets the match decision reject look-alikes. The answer
+ * itself stays in the exact cache under the entry's hash; this layer only points at it.
+ */
+@Injectable()
+export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SemanticCacheService.name);
+  private readonly servedHits = new LRUCache<string, ServedHit>({ max: REMEMBERED_HITS });
+  private opened = false;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    @Inject(EMBEDDER) private readonly embedder: Embedder,
+    @Inject(VECTOR_STORE) private readonly store: VectorStore,
+    private readonly decider: MatchDecider,
+    private readonly config: AppConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.semantic.enabled;
+  }
+
+  /** The model is loaded and the index open: until then lookups are skipped (a miss), not failed. */
+  get ready(): boolean {
+    return this.enabled && this.opened && this.embedder.ready;
+  }
+
+  get storeAvailable(): boolean {
+    return this.store.available;
+  }
+
+  get backend(): string {
+    return this.store.backend;
+  }
+
+  get modelId(): string {
+    return this.embedder.modelId;
+  }
+
+  /**
+   * Loads the model and opens the index before the gateway listens. A failure leaves the
+   * gateway serving without the semantic layer (exact cache and providers), with readiness down.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.enabled) return;
+    this.loading ??= this.start().catch((error: unknown) => {
+      this.logger.error(`semantic cache unavailable: ${(error as Error).message}`);
+    });
+    await this.loading;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (!this.opened) return;
+    this.opened = false;
+    await this.store.close();
+    await this.embedder.close();
+  }
+
+  /**
+   * Starts embedding the prompt now, so the vector is ready (or nearly) when the exact lookup
+   * misses. Never rejects: a failed embedding makes the semantic lookup a miss.
+   */
+  embed(prompt: string): Promise<Float32Array | undefined> {
+    if (!this.ready) return Promise.resolve(undefined);
+    return this.embedder.embed([normalizePrompt(prompt)]).then(
+      ([vector]) => vector,
+      (error: unknown) => {
+        this.logger.warn(`embedding failed: ${(error as Error).message}`);
+        return undefined;
+      },
+    );
+  }
+
+  /** The best stored entry of the key's scope that the match decision accepts, if any. */
+  async find(
+    key: EntryKey,
+    prompt: string,
+    vector: Float32Array,
+    threshold: number,
+  ): Promise<SemanticMatch | undefined> {
+    const matches = await this.store.search(
+      { tenant: key.tenant, namespace: key.namespace, scope: key.scope },
+      vector,
+      this.config.semantic.candidates,
+    );
+    if (matches.length === 0) return undefined;
+    const text = normalizePrompt(prompt);
+    const query = new AnalysedText(text);
+    const queryHash = hashQuery(text);
+    for (const { entry, similarity } of matches) {
+      if (entry.blockedQueries.includes(queryHash)) continue;
+      // The same question in the same scope: the exact cache lost it (a restart of the in-memory
+      // store, an eviction, Redis down), the semantic layer still has it.
+      if (entry.hash === key.hash) return { entry, similarity, score: 1 };
+      const decision = this.decider.decide(
+        query,
+        new AnalysedText(entry.text),
+        similarity,
+        Math.max(threshold, entry.minScore),
+      );
+      this.metrics.semanticDecision(decision.outcome);
+      if (decision.hit) return { entry, similarity, score: decision.score };
+    }
+    return undefined;
+  }
+
+  /** Indexes a freshly stored answer under the same hash and expiry as its exact entry. */
+  async remember(
+    key: EntryKey,
+    prompt: string,
+    answer: CachedAnswer,
+    vector: Float32Array | undefined,
+    ttlSeconds: number,
+  ): Promise<void> {
+    if (!this.ready) return;
+    const text = normalizePrompt(prompt);
+    const embedded = vector ?? (await this.embed(text));
+    if (!embedded) return;
+    await this.store.upsert({
+      tenant: key.tenant,
+      namespace: key.namespace,
+      scope: key.scope,
+      hash: key.hash,
+      text,
+      answer,
+      vector: embedded,
+      expiresAt: Date.now() + ttlSeconds * 1000,
+      minScore: 0,
+      blockedQueries: [],
+    });
+  }
+
+  /** Remembers which entry answered a request, for `POST /api/v1/cache/feedback`. */
+  rememberServed(requestId: string, tenant: string, match: SemanticMatch, prompt: string): void {
+    this.servedHits.set(requestId, {
+      tenant,
+      address: {
+        tenant: match.entry.tenant,
+        namespace: match.entry.namespace,
+        hash: match.entry.hash,
+      },
+      queryHash: hashQuery(normalizePrompt(prompt)),
+      score: match.score,
+    });
+  }
+
+  /**
+   * A caller says the hit it got was wrong: that query never gets that entry again, and the
+   * entry's own threshold rises above the score that let the wrong hit through (vCache's
+   * per-entry thresholds), so look-alikes of the same kind stop matching it too.
+   */
+  async reportWrongHit(requestId: string, tenant: string | undefined): Promise<FeedbackResult> {
+    const hit = this.servedHits.get(requestId);
+    // Another tenant's request id is indistinguishable from an unknown one; the admin (no
+    // tenant) may report any.
+    if (!hit || (tenant !== undefined && hit.tenant !== tenant)) return 'unknown_request';
+    const entry = await this.store.get(hit.address);
+    if (entry) {
+      // The port returns entries without vectors; the stored text embeds to the same one again.
+      const vector = await this.embed(entry.text);
+      if (vector) {
+        await this.store.upsert({
+          ...entry,
+          vector,
+          minScore: Math.min(1, Math.max(entry.minScore, hit.score + FEEDBACK_MARGIN)),
+          blockedQueries: [...new Set([...entry.blockedQueries, hit.queryHash])],
+        });
+      }
+    }
+    this.servedHits.delete(requestId);
+    this.metrics.wrongHitReported(hit.tenant);
+    return 'recorded';
+  }
+
+  createSnapshot(): Promise<VectorSnapshot> {
+    return this.store.createSnapshot();
+  }
+
+  listSnapshots(): Promise<VectorSnapshot[]> {
+    return this.store.listSnapshots();
+  }
+
+  restoreSnapshot(name: string): Promise<void> {
+    return this.store.restoreSnapshot(name);
+  }
+
+  delete(address: EntryAddress): Promise<boolean> {
+    return this.opened ? this.store.delete(address) : Promise.resolve(false);
+  }
+
+  purgeNamespace(tenant: string, namespace: string): Promise<number> {
+    return this.opened ? this.store.purgeNamespace(tenant, namespace) : Promise.resolve(0);
+  }
+
+  count(): Promise<number> {
+    return this.opened ? this.store.count() : Promise.resolve(0);
+  }
+
+  private async start(): Promise<void> {
+    const started = Date.now();
+    await this.embedder.load();
+    await this.store.open(this.embedder.modelId, this.embedder.dimensions);
+    this.opened = true;
+    this.logger.log(
+      `semantic cache ready: ${this.embedder.modelId} (${this.embedder.dimensions}-d) on ${this.store.backend} in ${Date.now() - started} ms`,
+    );
+  }
+}
+
+export function hashQuery(text: string): string {
+  return hash('sha256', text, 'base64url');
+}

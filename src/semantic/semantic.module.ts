@@ -1,0 +1,87 @@
+import { Module } from '@nestjs/common';
+import { join } from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { EMBEDDER, Embedder } from './embedder.port';
+import { MatchDecider } from './match/match-decider';
+import { MicroBatchingEmbedder } from './micro-batching.embedder';
+import { OpenAIEmbedder } from './openai.embedder';
+import { QdrantVectorStore } from './qdrant.vector-store';
+import { SemanticAdminController } from './semantic-admin.controller';
+import { SemanticCacheService } from './semantic-cache.service';
+import { TransformersEmbedder } from './transformers.embedder';
+import { UseLiteEmbedder } from './use-lite.embedder';
+import { UsearchVectorStore } from './usearch.vector-store';
+import { VECTOR_STORE, VectorStore } from './vector-store.port';
+import { WorkerThreadEmbedder } from './worker-thread.embedder';
+
+function createEmbedder(config: AppConfig): Embedder {
+  const { embedding } = config;
+  switch (embedding.provider) {
+    case 'transformers':
+      if (!embedding.model) {
+        throw new Error(
+          'EMBEDDING_MODEL: set a model id or a local model folder for EMBEDDING_PROVIDER=transformers',
+        );
+      }
+      return new TransformersEmbedder({
+        model: embedding.model,
+        allowRemote: embedding.allowRemote,
+        cacheDir: join(config.semantic.dataDir, 'models'),
+      });
+    case 'openai': {
+      const openai = config.llm.providers.openai;
+      if (!openai.apiKey) {
+        throw new Error(
+          'OPENAI_API_KEY: EMBEDDING_PROVIDER=openai embeds through the OpenAI API and needs its key',
+        );
+      }
+      return new OpenAIEmbedder({
+        apiKey: openai.apiKey,
+        baseURL: openai.baseUrl,
+        model: embedding.model,
+        timeoutMs: config.llm.timeoutMs,
+      });
+    }
+    default:
+      // TF.js computes on the calling thread: in a worker, a batch no longer stalls exact hits.
+      return embedding.workers > 0
+        ? new WorkerThreadEmbedder({
+            module: require.resolve('./use-lite.embedder'),
+            exportName: UseLiteEmbedder.name,
+            workers: embedding.workers,
+          })
+        : new UseLiteEmbedder();
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: EMBEDDER,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): Embedder =>
+        new MicroBatchingEmbedder(createEmbedder(config), {
+          maxBatch: config.embedding.batchSize,
+          maxWaitMs: config.embedding.batchWaitMs,
+          cacheSize: config.embedding.cacheSize,
+          concurrency: Math.max(1, config.embedding.workers),
+        }),
+    },
+    {
+      provide: VECTOR_STORE,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): VectorStore =>
+        config.qdrant
+          ? new QdrantVectorStore({ url: config.qdrant.url, apiKey: config.qdrant.apiKey })
+          : new UsearchVectorStore({
+              dataDir: join(config.semantic.dataDir, 'semantic'),
+              quantization: config.semantic.quantization,
+            }),
+    },
+    { provide: MatchDecider, useFactory: () => new MatchDecider() },
+    SemanticCacheService,
+  ],
+  controllers: [SemanticAdminController],
+  exports: [SemanticCacheService],
+})
+export class SemanticModule {}
