@@ -7,12 +7,9 @@
  *                          [--log-level info|warn] [--redis redis://127.0.0.1:6379]
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeOpenAIServer, freePort } from '../libs/testing';
+import { FakeOpenAIServer } from '../libs/testing';
+import { median, startProcess, stopProcess } from './bench-process';
 
 const { values } = parseArgs({
   options: {
@@ -29,48 +26,11 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const promptCount = Number(values.prompts);
 
-const root = join(__dirname, '..');
 const prompts = Array.from(
   { length: promptCount },
   (_, i) => `How do I reset password number ${i}?`,
 );
 const bodies = prompts.map((query) => JSON.stringify({ query }));
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => socket.end(() => resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Starts a server process on a free port and waits until it accepts connections. */
-async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    // Log lines are discarded, as a log shipper would take them off the pipe.
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 20_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not listen on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { url: `http://127.0.0.1:${port}`, child };
-}
-
-async function stop(server: Server): Promise<void> {
-  server.child.kill('SIGTERM');
-  if (server.child.exitCode === null) await once(server.child, 'exit');
-}
 
 async function load(url: string): Promise<autocannon.Result> {
   let next = 0;
@@ -87,12 +47,6 @@ async function load(url: string): Promise<autocannon.Result> {
     ],
   });
 }
-
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 async function main(): Promise<void> {
   const provider = await FakeOpenAIServer.start();
@@ -169,7 +123,7 @@ async function main(): Promise<void> {
       `NestJS / Fastify ${(nestSummary.rps / baselineSummary.rps).toFixed(2)}; ` +
       `provider calls during the measured rounds: ${provider.calls - callsAfterWarmup}`,
   );
-  await Promise.all([stop(gateway), stop(baseline), stop(nestMinimal)]);
+  await Promise.all([stopProcess(gateway), stopProcess(baseline), stopProcess(nestMinimal)]);
   await provider.close();
 }
 

@@ -25,8 +25,8 @@ interface TenantStats {
   backend: string;
   entries: number;
   bytes: number | null;
-  hits: { exact: number };
-  misses: { exact: number };
+  hits: { exact: number; semantic: number };
+  misses: { exact: number; semantic: number };
   cost_saved_usd: number;
 }
 
@@ -227,7 +227,11 @@ describe('cache admin API (in-memory cache, API keys on)', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(1_048_576);
 
     const started = performance.now();
-    const response = await api.import(KEYS.acme, body, '?stream=true&namespace=warm');
+    const response = await api.import(
+      KEYS.acme,
+      body,
+      '?stream=true&namespace=warm&semantic=false',
+    );
     const seconds = (performance.now() - started) / 1000;
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
@@ -418,8 +422,8 @@ describe('cache admin API (in-memory cache, API keys on)', () => {
       backend: 'memory',
       entries: 0,
       bytes: 0,
-      hits: { exact: expect.any(Number) },
-      misses: { exact: expect.any(Number) },
+      hits: { exact: expect.any(Number), semantic: expect.any(Number) },
+      misses: { exact: expect.any(Number), semantic: expect.any(Number) },
       cost_saved_usd: expect.any(Number),
     });
 
@@ -439,6 +443,8 @@ describe('cache admin API (in-memory cache, API keys on)', () => {
     // The counters are per process and shared by every app in it: compare deltas.
     expect(after.body.hits.exact - before.body.hits.exact).toBeGreaterThanOrEqual(2);
     expect(after.body.misses.exact - before.body.misses.exact).toBeGreaterThanOrEqual(1);
+    // 'Not imported?' missed the exact layer, then the semantic layer.
+    expect(after.body.misses.semantic - before.body.misses.semantic).toBeGreaterThanOrEqual(1);
     expect(after.body.cost_saved_usd - before.body.cost_saved_usd).toBeGreaterThanOrEqual(
       0.5 - 1e-9,
     );

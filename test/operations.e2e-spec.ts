@@ -77,8 +77,9 @@ describe('GET /metrics', () => {
   it('exposes the named series, and they move as requests are served', async () => {
     const value = (name: string, labels = '') => metricValue(gateway.url, name, labels);
     const before = {
-      hits: await value('ragcache_cache_lookups_total', 'result="hit"'),
-      misses: await value('ragcache_cache_lookups_total', 'result="miss"'),
+      hits: await value('ragcache_cache_lookups_total', 'layer="exact",result="hit"'),
+      misses: await value('ragcache_cache_lookups_total', 'layer="exact",result="miss"'),
+      semanticMisses: await value('ragcache_cache_lookups_total', 'layer="semantic",result="miss"'),
       calls: await value('ragcache_llm_requests_total', 'status="ok"'),
       tokens: await value('ragcache_llm_tokens_total'),
       cost: await value('ragcache_llm_cost_usd_total'),
@@ -91,8 +92,16 @@ describe('GET /metrics', () => {
     const query = { query: 'How many moons does Mars have?', model: 'gpt-4o' };
     await postJson(`${gateway.url}/api/v1/query`, query);
     await postJson(`${gateway.url}/api/v1/query`, query);
-    expect(await value('ragcache_cache_lookups_total', 'result="hit"')).toBe(before.hits + 1);
-    expect(await value('ragcache_cache_lookups_total', 'result="miss"')).toBe(before.misses + 1);
+    expect(await value('ragcache_cache_lookups_total', 'layer="exact",result="hit"')).toBe(
+      before.hits + 1,
+    );
+    expect(await value('ragcache_cache_lookups_total', 'layer="exact",result="miss"')).toBe(
+      before.misses + 1,
+    );
+    // The exact miss went on to the semantic layer, which had nothing in that scope.
+    expect(await value('ragcache_cache_lookups_total', 'layer="semantic",result="miss"')).toBe(
+      before.semanticMisses + 1,
+    );
     expect(await value('ragcache_llm_requests_total', 'status="ok"')).toBe(before.calls + 1);
     expect(await value('ragcache_llm_tokens_total')).toBeGreaterThan(before.tokens);
     expect(await value('ragcache_llm_cost_usd_total')).toBeGreaterThan(before.cost);

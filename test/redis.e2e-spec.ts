@@ -1,4 +1,4 @@
-import { RunningGateway, postJson, startGateway } from './support/gateway';
+import { RunningGateway, metricValue, postJson, startGateway, waitFor } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
 
@@ -72,7 +72,11 @@ describe('POST /api/v1/query with REDIS_URL', () => {
   });
 
   it('answers from the provider and logs the degradation when Redis is unreachable', async () => {
-    const gateway = await startGateway({ ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    const gateway = await startGateway({
+      ...env,
+      REDIS_URL: 'redis://127.0.0.1:1',
+      SEMANTIC_CACHE: 'false',
+    });
     try {
       const url = `${gateway.url}/api/v1/query`;
       const first = await postJson(url, { query: 'Is Redis there?' });
@@ -84,6 +88,22 @@ describe('POST /api/v1/query with REDIS_URL', () => {
       expect(warnings).toContainEqual(
         expect.objectContaining({ msg: expect.stringContaining('Redis unavailable') }),
       );
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('keeps answering stored questions from the semantic index while Redis is unreachable', async () => {
+    const gateway = await startGateway({ ...env, REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const url = `${gateway.url}/api/v1/query`;
+      const first = await postJson(url, { query: 'Is Redis there at all?' });
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      await waitFor(async () => (await metricValue(gateway.url, 'ragcache_semantic_entries')) > 0);
+      const second = await postJson(url, { query: 'Is Redis there at all?' });
+      expect(second.headers.get('x-cache')).toBe('SEMANTIC');
+      expect(second.body).toMatchObject({ response: first.body.response, cache_type: 'semantic' });
+      expect(providers.openai.calls).toBe(1);
     } finally {
       await gateway.close();
     }

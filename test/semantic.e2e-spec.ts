@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { metricValue, postJson, QueryBody, RunningGateway, startGateway } from './support/gateway';
+import {
+  metricValue,
+  postJson,
+  QueryBody,
+  RunningGateway,
+  startGateway,
+  waitFor,
+} from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 
 const STORED = 'How do I reset my password?';
@@ -43,16 +50,11 @@ describe('semantic cache through POST /api/v1/query', () => {
 
   /** The semantic entry is written after the response: wait until the index holds one more. */
   async function storeAndSettle(body: Record<string, unknown>, key?: string): Promise<void> {
-    const before = await metricValue(gateway.url, 'ragcache_semantic_entries');
+    const entries = () => metricValue(gateway.url, 'ragcache_semantic_entries');
+    const before = await entries();
     const first = await ask(body, key);
     expect(first.headers.get('x-cache')).toBe('MISS');
-    const deadline = Date.now() + 5000;
-    while (
-      (await metricValue(gateway.url, 'ragcache_semantic_entries')) === before &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(async () => (await entries()) > before);
   }
 
   it('serves a paraphrase in the same scope from the semantic cache, without a provider call', async () => {

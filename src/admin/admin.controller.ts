@@ -198,8 +198,9 @@ export class AdminController {
     }
     this.admin.ensureAvailable();
     const namespace = query.namespace ?? DEFAULT_NAMESPACE;
+    const semantic = query.semantic !== 'false';
     if (query.stream !== 'true') {
-      return importResultOf(await this.importer.run(tenant, body, { namespace }));
+      return importResultOf(await this.importer.run(tenant, body, { namespace, semantic }));
     }
     const out = new PassThrough();
     // A client that went away destroys the stream; the import itself still completes.
@@ -207,7 +208,7 @@ export class AdminController {
       if (!out.destroyed) out.write(`${JSON.stringify(line)}\n`);
     };
     this.importer
-      .run(tenant, body, { namespace, onProgress: (progress) => write(progress) })
+      .run(tenant, body, { namespace, semantic, onProgress: (progress) => write(progress) })
       .then((summary) =>
         write({ done: true, processed: summary.processed, ...importResultOf(summary) }),
       )

@@ -70,7 +70,12 @@ export class CacheImporter {
   async run(
     tenant: string,
     body: string,
-    options: { namespace: string; onProgress?: (progress: ImportProgress) => void },
+    options: {
+      namespace: string;
+      /** Also embed and index each line in the semantic cache. */
+      semantic: boolean;
+      onProgress?: (progress: ImportProgress) => void;
+    },
   ): Promise<ImportSummary> {
     const summary: ImportSummary = {
       processed: 0,

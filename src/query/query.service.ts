@@ -81,15 +81,21 @@ export class QueryService {
     let vector: Promise<Float32Array | undefined> | undefined;
     if (controls.lookup) {
       // Started before the exact lookup, so that a miss finds the vector ready or nearly.
-      vector =
-        prompt !== undefined && this.semantic.ready ? this.semantic.embed(prompt) : undefined;
+      const embedding =
+        prompt !== undefined && this.semantic.ready
+          ? this.semantic.startEmbedding(prompt)
+          : undefined;
+      vector = embedding?.vector;
       const hit = await this.exactCache.get(key);
       this.metrics.cacheLookup(
         tenant,
         'exact',
         hit ? 'hit' : this.exactCache.available ? 'miss' : 'error',
       );
-      if (hit) return this.served(tenant, hit, 'HIT');
+      if (hit) {
+        embedding?.release();
+        return this.served(tenant, hit, 'HIT');
+      }
       if (vector && prompt !== undefined) {
         const semanticHit = await this.semanticLookup(key, prompt, vector, controls, requestId);
         if (semanticHit) return semanticHit;
@@ -176,7 +182,11 @@ export class QueryService {
     };
   }
 
-  /** Both layers independently: either one may be down while the other still takes the entry. */
+  /**
+   * Both layers independently: either may be down while the other takes the entry. Only the
+   * exact write is awaited (the coalescer keeps the call shared until then); the semantic write
+   * waits for its embedding and its log, and finishes on its own.
+   */
   private async store(
     key: EntryKey,
     answer: CachedAnswer,
@@ -186,20 +196,19 @@ export class QueryService {
   ): Promise<void> {
     // An empty answer is more likely a filtered or truncated reply than one worth repeating.
     if (answer.content === '') return;
-    await Promise.all([
-      this.exactCache.available
-        ? this.exactCache.set(key, answer, ttlSeconds).catch((error: unknown) => {
-            this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
-          })
-        : undefined,
-      prompt === undefined
-        ? undefined
-        : (vector ?? Promise.resolve(undefined))
-            .then((embedded) => this.semantic.remember(key, prompt, answer, embedded, ttlSeconds))
-            .catch((error: unknown) => {
-              this.logger.warn(`semantic index write failed: ${(error as Error).message}`);
-            }),
-    ]);
+    if (prompt !== undefined) {
+      void (vector ?? Promise.resolve(undefined))
+        .then((embedded) => this.semantic.remember(key, prompt, answer, embedded, ttlSeconds))
+        .catch((error: unknown) => {
+          this.logger.warn(`semantic index write failed: ${(error as Error).message}`);
+        });
+    }
+    if (!this.exactCache.available) return;
+    try {
+      await this.exactCache.set(key, answer, ttlSeconds);
+    } catch (error) {
+      this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { Embedder } from './embedder.port';
-import { MicroBatchingEmbedder } from './micro-batching.embedder';
+import { EmbeddingReleasedError, MicroBatchingEmbedder } from './micro-batching.embedder';
 
 /** A different vector for every text, so a caller that got someone else's vector shows. */
 function vectorOf(text: string): Float32Array {
@@ -220,5 +220,30 @@ describe('MicroBatchingEmbedder', () => {
     expect(() => new MicroBatchingEmbedder(inner, { maxBatch: 0 })).toThrow('maxBatch');
     expect(() => new MicroBatchingEmbedder(inner, { concurrency: 0 })).toThrow('concurrency');
     expect(() => new MicroBatchingEmbedder(inner, { maxWaitMs: -1 })).toThrow('maxWaitMs');
+  });
+
+  it('drops a released text that has not reached the model, and rejects only its claim', async () => {
+    const embedder = new MicroBatchingEmbedder(inner, { maxWaitMs: 5 });
+    const dropped = embedder.claim('answered by the exact cache');
+    const kept = embedder.claim('a semantic lookup');
+    dropped.release();
+    await expect(dropped.vector).rejects.toThrow(EmbeddingReleasedError);
+    expect(await kept.vector).toEqual(vectorOf('a semantic lookup'));
+    expect(inner.batches).toEqual([['a semantic lookup']]);
+  });
+
+  it('keeps a released text that another caller still waits for, or that already runs', async () => {
+    const embedder = new MicroBatchingEmbedder(inner, { maxWaitMs: 5 });
+    const first = embedder.claim('shared');
+    const second = embedder.claim('shared');
+    first.release();
+    expect(await second.vector).toEqual(vectorOf('shared'));
+
+    inner.hold();
+    const running = embedder.claim('running');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    running.release();
+    inner.release();
+    expect(await running.vector).toEqual(vectorOf('running'));
   });
 });

@@ -25,6 +25,25 @@ interface Waiting {
   text: string;
   resolve: (vector: Float32Array) => void;
   reject: (error: unknown) => void;
+  /** Callers still waiting for this text; at zero a text that has not started is dropped. */
+  callers: number;
+}
+
+/** One caller's claim on a text being embedded. */
+export interface EmbeddingTicket {
+  vector: Promise<Float32Array>;
+  /**
+   * The caller no longer needs the vector (the exact cache answered first): a text that no
+   * other caller waits for and that has not reached the model yet is dropped from the queue.
+   */
+  release(): void;
+}
+
+export class EmbeddingReleasedError extends Error {
+  constructor() {
+    super('the embedding was released before it ran');
+    this.name = 'EmbeddingReleasedError';
+  }
 }
 
 /**
@@ -42,7 +61,10 @@ export class MicroBatchingEmbedder implements Embedder {
   private readonly cache: LRUCache<string, Float32Array> | undefined;
   private readonly queue: Waiting[] = [];
   // Texts queued or running, so that a text asked for twice before its answer is embedded once.
-  private readonly pending = new Map<string, Promise<Float32Array>>();
+  private readonly pending = new Map<
+    string,
+    { promise: Promise<Float32Array>; waiting?: Waiting }
+  >();
   private readonly running = new Set<Promise<void>>();
   private cancelTimer: (() => void) | undefined;
   private readonly counters: MicroBatchingStats = { batches: 0, textsEmbedded: 0, cacheHits: 0 };
@@ -97,19 +119,43 @@ export class MicroBatchingEmbedder implements Embedder {
   }
 
   private embedOne(text: string): Promise<Float32Array> {
+    return this.claim(text).vector;
+  }
+
+  /** Like `embed` for one text, with a way to give the claim up before the model runs it. */
+  claim(text: string): EmbeddingTicket {
     const cached = this.cache?.get(text);
     if (cached) {
       this.counters.cacheHits++;
-      return Promise.resolve(cached);
+      return { vector: Promise.resolve(cached), release: () => undefined };
     }
     const pending = this.pending.get(text);
-    if (pending) return pending;
+    if (pending) {
+      if (pending.waiting) pending.waiting.callers++;
+      return { vector: pending.promise, release: this.releaser(pending.waiting) };
+    }
+    let waiting: Waiting | undefined;
     const promise = new Promise<Float32Array>((resolve, reject) => {
-      this.queue.push({ text, resolve, reject });
+      waiting = { text, resolve, reject, callers: 1 };
+      this.queue.push(waiting);
     });
-    this.pending.set(text, promise);
+    this.pending.set(text, { promise, waiting });
     this.schedule();
-    return promise;
+    return { vector: promise, release: this.releaser(waiting) };
+  }
+
+  private releaser(waiting: Waiting | undefined): () => void {
+    let released = false;
+    return () => {
+      if (released || !waiting) return;
+      released = true;
+      waiting.callers--;
+      const index = this.queue.indexOf(waiting);
+      if (waiting.callers > 0 || index < 0) return;
+      this.queue.splice(index, 1);
+      this.pending.delete(waiting.text);
+      waiting.reject(new EmbeddingReleasedError());
+    };
   }
 
   private schedule(): void {
@@ -135,6 +181,11 @@ export class MicroBatchingEmbedder implements Embedder {
     while (this.queue.length > 0 && this.running.size < this.concurrency) {
       this.clearTimer();
       const batch = this.queue.splice(0, this.maxBatch);
+      // Running now: releasing can no longer save the model any work.
+      for (const waiting of batch) {
+        const pending = this.pending.get(waiting.text);
+        if (pending) pending.waiting = undefined;
+      }
       const run = this.run(batch).finally(() => {
         this.running.delete(run);
         // Whatever queued up meanwhile has waited for the model already: run it now.

@@ -147,6 +147,7 @@ describe('QdrantVectorStore requests', () => {
           scope: 'scope-a',
           hash: 'h1',
           text: 'question h1',
+          answer: entry.answer,
           expires_at: now + 1000,
           min_score: 0.9,
           blocked_queries: ['q'],

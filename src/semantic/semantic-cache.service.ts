@@ -5,7 +5,7 @@ import { EntryKey, normalizePrompt } from '../../libs/cache-key';
 import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
 import { AppConfig } from '../config/app-config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
-import { EMBEDDER, Embedder } from './embedder.port';
+import { EmbeddingReleasedError, MicroBatchingEmbedder } from './micro-batching.embedder';
 import { AnalysedText } from './match/analysed-text';
 import { MatchDecider } from './match/match-decider';
 import {
@@ -22,6 +22,11 @@ export interface SemanticMatch {
   similarity: number;
   /** The match decision's confidence, the number the threshold applies to. */
   score: number;
+}
+
+export interface PendingEmbedding {
+  vector: Promise<Float32Array | undefined>;
+  release(): void;
 }
 
 /** What a served semantic hit leaves behind, so that feedback can find the entry later. */
@@ -52,7 +57,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
   private loading: Promise<void> | undefined;
 
   constructor(
-    @Inject(EMBEDDER) private readonly embedder: Embedder,
+    private readonly embedder: MicroBatchingEmbedder,
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly decider: MatchDecider,
     private readonly config: AppConfig,
@@ -101,17 +106,26 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Starts embedding the prompt now, so the vector is ready (or nearly) when the exact lookup
-   * misses. Never rejects: a failed embedding makes the semantic lookup a miss.
+   * misses; `release()` when the exact cache answered, so that a text still waiting for its
+   * batch never reaches the model. The vector never rejects: a failure is a semantic miss.
    */
-  embed(prompt: string): Promise<Float32Array | undefined> {
-    if (!this.ready) return Promise.resolve(undefined);
-    return this.embedder.embed([normalizePrompt(prompt)]).then(
-      ([vector]) => vector,
-      (error: unknown) => {
-        this.logger.warn(`embedding failed: ${(error as Error).message}`);
+  startEmbedding(prompt: string): PendingEmbedding {
+    if (!this.ready) return { vector: Promise.resolve(undefined), release: () => undefined };
+    const ticket = this.embedder.claim(normalizePrompt(prompt));
+    return {
+      vector: ticket.vector.catch((error: unknown) => {
+        if (!(error instanceof EmbeddingReleasedError)) {
+          this.logger.warn(`embedding failed: ${(error as Error).message}`);
+        }
         return undefined;
-      },
-    );
+      }),
+      release: ticket.release,
+    };
+  }
+
+  /** Embeds a text when no lookup did (a refresh with `no-cache`, an import, feedback). */
+  private embed(text: string): Promise<Float32Array | undefined> {
+    return this.startEmbedding(text).vector;
   }
 
   /** The best stored entry of the key's scope that the match decision accepts, if any. */

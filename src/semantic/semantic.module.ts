@@ -56,11 +56,12 @@ function createEmbedder(config: AppConfig): Embedder {
 
 @Module({
   providers: [
+    { provide: EMBEDDER, inject: [AppConfig], useFactory: createEmbedder },
     {
-      provide: EMBEDDER,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): Embedder =>
-        new MicroBatchingEmbedder(createEmbedder(config), {
+      provide: MicroBatchingEmbedder,
+      inject: [AppConfig, EMBEDDER],
+      useFactory: (config: AppConfig, model: Embedder) =>
+        new MicroBatchingEmbedder(model, {
           maxBatch: config.embedding.batchSize,
           maxWaitMs: config.embedding.batchWaitMs,
           cacheSize: config.embedding.cacheSize,

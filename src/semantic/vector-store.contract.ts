@@ -222,6 +222,7 @@ export function describeVectorStoreContract(
         ...PARTITION,
         hash: 'keep',
         text: 'question keep',
+        answer: contractEntry({ hash: 'keep', vector: unitVector(11) }).answer,
         expiresAt,
         minScore: 0,
         blockedQueries: [],

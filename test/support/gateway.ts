@@ -98,3 +98,12 @@ export async function metricValue(baseUrl: string, name: string, labels = ''): P
     )
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
+
+/** Polls until `condition` holds: for effects that land after the response, such as index writes. */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

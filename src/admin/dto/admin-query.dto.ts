@@ -42,4 +42,14 @@ export class ImportQueryDto extends NamespaceQueryDto {
   @IsIn(['true', 'false'], { message: 'stream must be true or false' })
   @IsOptional()
   stream?: 'true' | 'false';
+
+  @ApiPropertyOptional({
+    description:
+      'false: fill the exact cache only. By default every line is also embedded and indexed, so paraphrases of the imported questions are semantic hits; that runs at the embedding model’s pace (a few hundred lines a second with the bundled model)',
+    enum: ['true', 'false'],
+    default: 'true',
+  })
+  @IsIn(['true', 'false'], { message: 'semantic must be true or false' })
+  @IsOptional()
+  semantic?: 'true' | 'false';
 }
