@@ -7,7 +7,8 @@
  *
  * Random unit vectors are the hardest case for HNSW: with no cluster structure, every stored vector
  * is about equally far from a query, so the graph walk has little to steer by, and recall at a
- * given expansion falls as the index grows. Sentence embeddings are clustered and fare better.
+ * given expansion falls as the index grows. Sentence embeddings are clustered; this benchmark does
+ * not measure them.
  *
  * It drives a raw usearch index made by `createPartitionIndex`, configured exactly as
  * UsearchVectorStore configures each partition (same metric, quantisation, connectivity and
