@@ -19,7 +19,13 @@ module.exports = {
   // End-to-end tests start gateways and child processes; a loaded 2-core CI machine needs headroom.
   testTimeout: 20_000,
   coverageProvider: 'v8',
-  collectCoverageFrom: ['src/**/*.ts', 'libs/**/*.ts', '!**/*.spec.ts', '!libs/testing/**'],
+  collectCoverageFrom: [
+    'src/**/*.ts',
+    'libs/**/*.ts',
+    '!**/*.spec.ts',
+    '!**/*.contract.ts',
+    '!libs/testing/**',
+  ],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 80 } },
   projects: [

@@ -92,10 +92,12 @@ export class CacheImporter {
     let reported = 0;
     let batch: PreparedLine[] = [];
     const flush = async () => {
-      // Indexed in the semantic layer too, so that a warmed cache answers paraphrases.
+      // Indexed in the semantic layer too (unless asked not to), so that a warmed cache answers
+      // paraphrases.
       const results = await Promise.allSettled(
         batch.map(async (entry) => {
           await this.store.set(entry.key, entry.answer, entry.ttlSeconds);
+          if (!options.semantic) return;
           await this.semantic.remember(
             entry.key,
             entry.query,
