@@ -101,10 +101,11 @@ function shuffled<T>(items: T[]): T[] {
   return copy;
 }
 
-async function ask(url: string, query: string): Promise<string> {
+/** Stores the answer to `query` under its own exact key, even if a similar one is stored. */
+async function store(url: string, query: string): Promise<string> {
   const response = await fetch(`${url}/api/v1/query`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
     body: JSON.stringify({ query }),
   });
   await response.arrayBuffer();
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     EMBEDDING_CACHE_SIZE: '0',
     CACHE_TTL_SECONDS: '86400',
   });
-  for (const query of STORED) await ask(gateway.url, query);
+  for (const query of STORED) await store(gateway.url, query);
   // Semantic entries are written after the response: give the index a moment.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const callsAfterWarmup = provider.calls;
