@@ -22,6 +22,7 @@ describe('semantic cache through POST /api/v1/query', () => {
     ...providers.env,
     DATA_DIR: dataDir,
     API_KEYS: 'acme:key-acme,globex:key-globex',
+    ADMIN_API_KEY: 'key-admin',
   });
   const ask = (
     body: Record<string, unknown>,
@@ -140,5 +141,91 @@ describe('semantic cache through POST /api/v1/query', () => {
     });
     expect(hit.headers.get('x-cache')).toBe('SEMANTIC');
     expect(providers.openai.calls).toBe(calls);
+  });
+
+  it('stops serving an entry to a query reported as a wrong hit, and counts the report', async () => {
+    await storeAndSettle({ query: 'How do I export my contacts?', namespace: 'feedback' });
+    const wrong = await ask({ query: 'How can I export my contacts?', namespace: 'feedback' });
+    expect(wrong.headers.get('x-cache')).toBe('SEMANTIC');
+    const reports = () => metricValue(gateway.url, 'ragcache_semantic_wrong_hits_total');
+    const before = await reports();
+
+    const feedback = (requestId: string, key = 'key-acme') =>
+      postJson(
+        `${gateway.url}/api/v1/cache/feedback`,
+        { request_id: requestId },
+        {
+          authorization: `Bearer ${key}`,
+        },
+      );
+    // Another tenant cannot report (or learn about) acme's request.
+    expect((await feedback(wrong.body.request_id, 'key-globex')).status).toBe(404);
+    const accepted = await feedback(wrong.body.request_id);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ request_id: wrong.body.request_id, recorded: true });
+    expect(await reports()).toBe(before + 1);
+
+    const again = await ask({ query: 'How can I export my contacts?', namespace: 'feedback' });
+    expect(again.headers.get('x-cache')).toBe('MISS');
+    expect((await feedback('never-served')).status).toBe(404);
+    const invalid = await feedback('not a request id!');
+    expect(invalid.status).toBe(400);
+    expect(invalid.body).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+
+  it('snapshots and restores the semantic index while serving, with the admin key only', async () => {
+    const admin = { authorization: 'Bearer key-admin' };
+    const snapshots = `${gateway.url}/api/v1/cache/semantic/snapshots`;
+    expect((await postJson(snapshots, {}, { authorization: 'Bearer key-acme' })).status).toBe(403);
+
+    await storeAndSettle({ query: 'How do I rename my playlist?', namespace: 'backup' });
+    const taken = await postJson<{ name: string; created_at: string }>(snapshots, {}, admin);
+    expect(taken.status).toBe(201);
+    expect(taken.body.name).toMatch(/^[A-Za-z0-9._-]+$/);
+    const listed = await fetch(snapshots, { headers: admin });
+    expect(((await listed.json()) as { snapshots: { name: string }[] }).snapshots).toContainEqual(
+      expect.objectContaining({ name: taken.body.name }),
+    );
+
+    const purge = await fetch(`${gateway.url}/api/v1/cache?namespace=backup`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer key-acme' },
+    });
+    expect(purge.status).toBe(200);
+    await purge.arrayBuffer();
+    const purged = await ask(
+      { query: 'How can I rename my playlist?', namespace: 'backup', use_cache: true },
+      'key-acme',
+      { 'cache-control': 'no-store' },
+    );
+    expect(purged.headers.get('x-cache')).toBe('MISS');
+
+    const restored = await postJson<{ restored: string; entries: number }>(
+      `${snapshots}/${taken.body.name}/restore`,
+      {},
+      admin,
+    );
+    expect(restored.status).toBe(200);
+    expect(restored.body.restored).toBe(taken.body.name);
+    const back = await ask({ query: 'How could I rename my playlist?', namespace: 'backup' });
+    expect(back.headers.get('x-cache')).toBe('SEMANTIC');
+    expect(back.body.response).toBe('answer(gpt-4o-mini): How do I rename my playlist?');
+
+    const unknown = await postJson(`${snapshots}/semantic-never-taken/restore`, {}, admin);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('indexes imported questions, so their paraphrases are semantic hits', async () => {
+    const imported = await fetch(`${gateway.url}/api/v1/cache/import?namespace=imported`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer key-acme', 'content-type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ query: 'How do I renew my subscription?', answer: 'Settings, then Renew.' })}\n`,
+    });
+    expect(imported.status).toBe(200);
+    await imported.arrayBuffer();
+    const hit = await ask({ query: 'How can I renew my subscription?', namespace: 'imported' });
+    expect(hit.headers.get('x-cache')).toBe('SEMANTIC');
+    expect(hit.body.response).toBe('Settings, then Renew.');
   });
 });
