@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
+import { seededRandom } from './lib/seeded-random';
 
 const OUT = 'test/fixtures/models/tiny-sentence-encoder';
 const HIDDEN = 32;
@@ -42,20 +43,8 @@ year yes yesterday you young your
   .trim()
   .split(/\s+/);
 
-/** mulberry32: a seeded generator, so the table is the same on every machine and Node version. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function embeddingTable(rows: number): Float32Array {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const table = new Float32Array(rows * HIDDEN);
   // Box-Muller: Gaussian rows point in uniformly random directions, so distinct words are near-orthogonal.
   for (let i = 0; i < table.length; i += 2) {

@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random';
+
 /**
  * A one-hidden-layer perceptron (ReLU, sigmoid output) trained with Adam on log loss.
  * Deterministic: a seeded generator draws the initial weights and the order of the examples.
@@ -30,17 +32,6 @@ export const DEFAULT_MLP_OPTIONS: MlpOptions = {
   seed: 42,
 };
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function standardise(rows: readonly Float32Array[]): {
   mean: Float32Array;
   scale: Float32Array;
@@ -62,7 +53,7 @@ export function fitMlp(
   labels: readonly boolean[],
   options: MlpOptions = DEFAULT_MLP_OPTIONS,
 ): MlpFit {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const { mean, scale } = standardise(rows);
   const d = mean.length;
   const h = options.hidden;
