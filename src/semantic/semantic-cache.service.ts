@@ -46,15 +46,15 @@ const REMEMBERED_HITS = 50_000;
 
 /**
  * The semantic layer: embeds the last user message, finds stored entries of the same scope
- * whose question means the same, and lets the match decision reject look-alikes. The answer
- * itself stays in the exact cache under the entry's hash; this layer only points at it.
+ * whose question means the same, and lets the match decision reject look-alikes. Each entry
+ * carries its answer (under the same hash and TTL as the exact entry), so a hit needs nothing
+ * else.
  */
 @Injectable()
 export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SemanticCacheService.name);
   private readonly servedHits = new LRUCache<string, ServedHit>({ max: REMEMBERED_HITS });
   private opened = false;
-  private loading: Promise<void> | undefined;
 
   constructor(
     private readonly embedder: MicroBatchingEmbedder,
@@ -91,16 +91,18 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
    */
   async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
-    this.loading ??= this.start().catch((error: unknown) => {
+    await this.start().catch((error: unknown) => {
       this.logger.error(`semantic cache unavailable: ${(error as Error).message}`);
     });
-    await this.loading;
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (!this.opened) return;
-    this.opened = false;
-    await this.store.close();
+    if (!this.enabled) return;
+    if (this.opened) {
+      this.opened = false;
+      await this.store.close();
+    }
+    // Also after a failed start: worker threads that did come up must not keep the process alive.
     await this.embedder.close();
   }
 
