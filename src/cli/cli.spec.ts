@@ -78,7 +78,11 @@ describe('rag-cache CLI against a running gateway', () => {
       ),
     );
     const io = captureIo();
-    const code = await runCli(['warm', path, '--url', gateway.url, '--key', KEY], io, {});
+    const code = await runCli(
+      ['warm', path, '--url', gateway.url, '--key', KEY, '--exact-only'],
+      io,
+      {},
+    );
     expect(io.stderr()).toContain('\r[');
     expect(io.stderr()).toContain(`100% ${count}/${count} lines, ${count} imported, 0 failed`);
     expect(io.stdout()).toBe(`Imported ${count} of ${count} lines; 0 failed.\n`);

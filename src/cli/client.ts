@@ -101,7 +101,7 @@ async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<string
  */
 export async function warm(
   file: string,
-  options: ConnectionOptions & { namespace?: string },
+  options: ConnectionOptions & { namespace?: string; exactOnly?: boolean },
   io: CliIo,
 ): Promise<number> {
   let size: number;
@@ -118,7 +118,11 @@ export async function warm(
   const progress = new ProgressLine(io.err);
   progress.draw(`${renderBar(0, total)} uploading`);
   const response = await send(
-    endpoint(options, '/api/v1/cache/import', { stream: 'true', namespace: options.namespace }),
+    endpoint(options, '/api/v1/cache/import', {
+      stream: 'true',
+      namespace: options.namespace,
+      semantic: options.exactOnly ? 'false' : undefined,
+    }),
     {
       method: 'POST',
       headers: headersOf(options, { 'content-type': 'application/x-ndjson' }),

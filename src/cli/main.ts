@@ -4,8 +4,8 @@ import { CliError, CliIo, stats, warm } from './client';
 export const USAGE = `Usage: rag-cache <command> [options]
 
 Commands:
-  warm FILE     Import an NDJSON file of {"query", "answer", ...} lines into the exact cache,
-                with a progress bar; exits 1 if any line failed
+  warm FILE     Import an NDJSON file of {"query", "answer", ...} lines into the exact and
+                semantic caches, with a progress bar; exits 1 if any line failed
   stats         Print the cache statistics of the tenant (every tenant for the admin key)
 
 Options:
@@ -13,6 +13,8 @@ Options:
   --key KEY         API key (env RAG_CACHE_API_KEY, which keeps it out of the process list)
   --tenant NAME     With the admin key: the tenant to act on (required for warm)
   --namespace NS    warm: namespace for lines that name none (default "default")
+  --exact-only      warm: skip the semantic index (no embedding: much faster for large files;
+                    paraphrases of the imported questions will not hit)
   -h, --help        Show this help
 
 See docs/admin-api.md for the line format.
@@ -39,6 +41,7 @@ export async function runCli(
         key: { type: 'string' },
         tenant: { type: 'string' },
         namespace: { type: 'string' },
+        'exact-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -63,7 +66,11 @@ export async function runCli(
   };
   try {
     if (command === 'warm' && rest.length === 1) {
-      return await warm(rest[0], { ...connection, namespace: values.namespace }, io);
+      return await warm(
+        rest[0],
+        { ...connection, namespace: values.namespace, exactOnly: values['exact-only'] === true },
+        io,
+      );
     }
     if (command === 'stats' && rest.length === 0) return await stats(connection, io);
   } catch (error) {
