@@ -266,6 +266,6 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-export function hashQuery(text: string): string {
+function hashQuery(text: string): string {
   return hash('sha256', text, 'base64url');
 }

@@ -63,9 +63,9 @@ export function createPartitionIndex(config: PartitionIndexConfig): Index {
 }
 
 export const USEARCH_DEFAULTS = {
-  connectivity: 16,
+  connectivity: 32,
   expansionAdd: 128,
-  expansionSearch: 64,
+  expansionSearch: 48,
   quantization: 'i8',
   sweepIntervalMs: 60_000,
   checkpointEvery: 50_000,

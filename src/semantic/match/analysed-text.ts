@@ -117,8 +117,6 @@ export function negatedStem(word: string, candidates: ReadonlySet<string>): stri
   return undefined;
 }
 
-export const isStopword = (word: string) => STOPWORDS.has(word);
-export const isNegation = (word: string) => NEGATIONS.has(word);
 export const isDirectionMarker = (word: string) => DIRECTION_MARKERS.has(word);
 
 /** Strips the commonest English inflections so "voting" meets "vote" and "reasons" meets "reason". */

@@ -16,7 +16,7 @@ export interface PairScorerModel {
   outputBias: number;
 }
 
-export function decodeFloats(base64: string): Float32Array {
+function decodeFloats(base64: string): Float32Array {
   const bytes = Buffer.from(base64, 'base64');
   const floats = new Float32Array(bytes.length / 4);
   Buffer.from(floats.buffer).set(bytes);
