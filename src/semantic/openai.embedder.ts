@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { Embedder } from './embedder.port';
-import { normalise } from './use-lite.embedder';
+import { normalise } from './unit-vector';
 
 export interface OpenAIEmbedderOptions {
   apiKey: string;

