@@ -5,7 +5,7 @@
  * embedded (no help from the embedding LRU) and must be judged by the match decision. Exact hits
  * on the same gateway in the same run are the baseline. Rounds alternate; medians are reported.
  *
- *   npm run bench:semantic -- [--rounds 3] [--duration 10] [--workers 1]
+ *   npm run bench:semantic -- [--rounds 3] [--duration 10] [--workers 2]
  */
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,8 +19,8 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
-    workers: { type: 'string', default: '1' },
-    'batch-wait-ms': { type: 'string', default: '2' },
+    workers: { type: 'string', default: '2' },
+    'batch-wait-ms': { type: 'string', default: '1' },
   },
 });
 const rounds = Number(values.rounds);

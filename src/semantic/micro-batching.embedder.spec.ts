@@ -115,15 +115,21 @@ describe('MicroBatchingEmbedder', () => {
     expect(inner.sizes).toEqual([1, 32, 8]);
   });
 
-  it('runs up to `concurrency` batches at once', async () => {
-    const embedder = new MicroBatchingEmbedder(inner, { maxBatch: 2, concurrency: 2 });
+  it('runs up to `concurrency` batches at once, spreading what waits over the idle ones', async () => {
+    const embedder = new MicroBatchingEmbedder(inner, { maxBatch: 4, concurrency: 2 });
     inner.hold();
-    const all = Promise.all(texts(6).map((text) => embedder.embed([text])));
+    const all = Promise.all(texts(8).map((text) => embedder.embed([text])));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(inner.sizes).toEqual([2, 2]);
     inner.release();
     await all;
-    expect(inner.sizes).toEqual([2, 2, 2]);
+    expect(inner.sizes).toEqual([2, 2, 4]);
+  });
+
+  it('splits a timed batch between idle instances', async () => {
+    const embedder = new MicroBatchingEmbedder(inner, { maxBatch: 32, concurrency: 2 });
+    await Promise.all(texts(16).map((text) => embedder.embed([text])));
+    expect(inner.sizes).toEqual([8, 8]);
   });
 
   it('embeds a text asked for several times before its answer once', async () => {

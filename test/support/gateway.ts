@@ -25,13 +25,20 @@ const logDestination = { write: (line: string) => void logLines.push(line) };
 
 /**
  * Starts the real gateway in this process on an ephemeral loopback port, with its semantic index
- * in a fresh temporary DATA_DIR unless the test names one.
+ * in a fresh temporary DATA_DIR unless the test names one, and one embedding worker unless the
+ * test asks for more: the suites run side by side on two cores, and each model takes ~100 MB.
  */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const from = logLines.length;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ragcache-gateway-'));
   const app = await createApp(
-    AppConfig.fromEnvironment({ HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, ...env }),
+    AppConfig.fromEnvironment({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      EMBEDDING_WORKERS: '1',
+      ...env,
+    }),
     { logDestination },
   );
   await app.listen(0, '127.0.0.1');
