@@ -51,7 +51,7 @@ export class SemanticAdminController {
   @ApiOperation({
     summary: 'Report a wrong semantic hit',
     description:
-      'By the request id of a response that came from the semantic cache (x-cache: SEMANTIC). That question is never served that entry again, and the entry’s own threshold rises above the score of the wrong hit, so similar look-alikes stop matching it too. Request ids are remembered for the last 50,000 semantic hits of this gateway process; another tenant’s request id is unknown to the caller.',
+      'By the request id of a response that came from the semantic cache (x-cache: SEMANTIC). That question is never served that entry again, and the entry’s own threshold rises above the score of the wrong hit, so similar look-alikes stop matching it too. With Redis configured, hits are recorded in Redis until their entry expires, so any replica takes the report; without Redis, the last 50,000 semantic hits of this process. Another tenant’s request id, or one already reported, is unknown to the caller.',
   })
   @ApiOkResponse({ type: FeedbackResultDto })
   @ApiErrors(400, 401, 404, 429, 503)

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { hash } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { EntryKey, normalizePrompt } from '../../libs/cache-key';
 import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
 import { AppConfig } from '../config/app-config';
@@ -8,6 +7,7 @@ import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { EmbeddingReleasedError, MicroBatchingEmbedder } from './micro-batching.embedder';
 import { AnalysedText } from './match/analysed-text';
 import { MatchDecider } from './match/match-decider';
+import { SERVED_HIT_LEDGER, ServedHit, ServedHitLedger } from './served-hit-ledger.port';
 import {
   StoredSemanticEntry,
   VECTOR_STORE,
@@ -29,20 +29,10 @@ export interface PendingEmbedding {
   release(): void;
 }
 
-/** What a served semantic hit leaves behind, so that feedback can find the entry later. */
-interface ServedHit {
-  tenant: string;
-  address: EntryAddress;
-  queryHash: string;
-  score: number;
-}
-
 export type FeedbackResult = 'recorded' | 'unknown_request';
 
 /** How far above the wrong hit's score an entry's own threshold rises after feedback. */
 const FEEDBACK_MARGIN = 0.02;
-/** Served hits remembered for feedback; older request ids can no longer be reported. */
-const REMEMBERED_HITS = 50_000;
 
 /**
  * The semantic layer: embeds the last user message, finds stored entries of the same scope
@@ -53,12 +43,12 @@ const REMEMBERED_HITS = 50_000;
 @Injectable()
 export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SemanticCacheService.name);
-  private readonly servedHits = new LRUCache<string, ServedHit>({ max: REMEMBERED_HITS });
   private opened = false;
 
   constructor(
     private readonly embedder: MicroBatchingEmbedder,
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
+    @Inject(SERVED_HIT_LEDGER) private readonly servedHits: ServedHitLedger,
     private readonly decider: MatchDecider,
     private readonly config: AppConfig,
     private readonly metrics: GatewayMetrics,
@@ -191,7 +181,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
 
   /** Remembers which entry answered a request, for `POST /api/v1/cache/feedback`. */
   rememberServed(requestId: string, tenant: string, match: SemanticMatch, prompt: string): void {
-    this.servedHits.set(requestId, {
+    const hit: ServedHit = {
       tenant,
       address: {
         tenant: match.entry.tenant,
@@ -200,6 +190,10 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
       },
       queryHash: hashQuery(normalizePrompt(prompt)),
       score: match.score,
+    };
+    // The hit is served either way; a record lost to a Redis outage only makes it unreportable.
+    this.servedHits.remember(requestId, hit, match.entry.expiresAt).catch((error: Error) => {
+      this.logger.debug(`served hit not recorded for feedback: ${error.message}`);
     });
   }
 
@@ -209,7 +203,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
    * per-entry thresholds), so look-alikes of the same kind stop matching it too.
    */
   async reportWrongHit(requestId: string, tenant: string | undefined): Promise<FeedbackResult> {
-    const hit = this.servedHits.get(requestId);
+    const hit = await this.servedHits.find(requestId);
     // Another tenant's request id is indistinguishable from an unknown one; the admin (no
     // tenant) may report any.
     if (!hit || (tenant !== undefined && hit.tenant !== tenant)) return 'unknown_request';
@@ -226,7 +220,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
         });
       }
     }
-    this.servedHits.delete(requestId);
+    await this.servedHits.forget(requestId);
     this.metrics.wrongHitReported(hit.tenant);
     return 'recorded';
   }

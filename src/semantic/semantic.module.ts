@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { RedisConnection } from '../redis/redis-connection';
+import { REDIS_CONNECTION } from '../redis/redis.module';
 import { EMBEDDER, Embedder } from './embedder.port';
 import { MatchDecider } from './match/match-decider';
+import { MemoryServedHitLedger } from './memory-served-hit.ledger';
 import { MicroBatchingEmbedder } from './micro-batching.embedder';
 import { OpenAIEmbedder } from './openai.embedder';
 import { QdrantVectorStore } from './qdrant.vector-store';
+import { RedisServedHitLedger } from './redis-served-hit.ledger';
 import { SemanticAdminController } from './semantic-admin.controller';
 import { SemanticCacheService } from './semantic-cache.service';
+import { SERVED_HIT_LEDGER, ServedHitLedger } from './served-hit-ledger.port';
 import { TransformersEmbedder } from './transformers.embedder';
 import { UseLiteEmbedder } from './use-lite.embedder';
 import { UsearchVectorStore } from './usearch.vector-store';
@@ -78,6 +83,12 @@ function createEmbedder(config: AppConfig): Embedder {
               dataDir: join(config.semantic.dataDir, 'semantic'),
               quantization: config.semantic.quantization,
             }),
+    },
+    {
+      provide: SERVED_HIT_LEDGER,
+      inject: [REDIS_CONNECTION],
+      useFactory: (redis: RedisConnection | null): ServedHitLedger =>
+        redis ? new RedisServedHitLedger(redis) : new MemoryServedHitLedger(),
     },
     { provide: MatchDecider, useFactory: () => new MatchDecider() },
     SemanticCacheService,
