@@ -64,7 +64,7 @@ export function createPartitionIndex(config: PartitionIndexConfig): Index {
 
 /**
  * Graph settings from the 1,000,000-entry benchmark (docs/benchmarks.md): connectivity 32 with
- * expansion 32 searches in p99 1.7–1.8 ms at recall@1 0.9986–0.9991 (two seeds); connectivity 16
+ * expansion 32 searches in p99 1.6–1.8 ms at recall@1 0.9986–0.9992 (three seeds); connectivity 16
  * needs expansion 128 for recall 0.99 and then takes 2.7 ms.
  */
 export const USEARCH_DEFAULTS = {
