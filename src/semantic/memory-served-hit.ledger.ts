@@ -8,10 +8,8 @@ const REMEMBERED_HITS = 50_000;
 export class MemoryServedHitLedger implements ServedHitLedger {
   private readonly hits = new LRUCache<string, ServedHit>({ max: REMEMBERED_HITS });
 
-  constructor(private readonly now: () => number = Date.now) {}
-
   remember(requestId: string, hit: ServedHit, expiresAt: number): Promise<void> {
-    const ttl = expiresAt - this.now();
+    const ttl = expiresAt - Date.now();
     if (ttl > 0) this.hits.set(requestId, hit, { ttl });
     return Promise.resolve();
   }

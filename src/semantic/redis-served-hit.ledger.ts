@@ -8,13 +8,10 @@ import { ServedHit, ServedHitLedger } from './served-hit-ledger.port';
  * scans, purges and exports never see them.
  */
 export class RedisServedHitLedger implements ServedHitLedger {
-  constructor(
-    private readonly redis: RedisConnection,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly redis: RedisConnection) {}
 
   async remember(requestId: string, hit: ServedHit, expiresAt: number): Promise<void> {
-    const ttlMs = Math.ceil(expiresAt - this.now());
+    const ttlMs = Math.ceil(expiresAt - Date.now());
     if (ttlMs <= 0) return;
     await this.redis.client.set(this.key(requestId), JSON.stringify(hit), 'PX', ttlMs);
   }
