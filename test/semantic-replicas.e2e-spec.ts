@@ -11,13 +11,14 @@ import { FakeProviders, startFakeProviders } from './support/providers';
 import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from './support/redis';
 
 /**
- * Gateways sharing the real Redis and a Qdrant (the fake: no Qdrant server can run here): a hit
- * served by one gateway process can be reported to the next one, because the record of the hit
- * is in Redis and the entry in Qdrant. Gateways run one after the other: the in-process gateway
- * shares Prometheus's global registry, so two cannot run side by side here (the spawned-process
- * tests in process.e2e-spec.ts do that for the rate limits).
+ * Gateway instances sharing the real Redis and a Qdrant (the fake: no Qdrant server can run
+ * here): a hit served by one instance can be reported to the next one, which has none of the
+ * first one's memory, because the record of the hit is in Redis and the entry in Qdrant. They run
+ * one after the other in this process: in-process gateways share Prometheus's global registry,
+ * so two cannot run side by side here (the spawned-process tests in process.e2e-spec.ts do that
+ * for the rate limits).
  */
-describe('semantic feedback across gateway processes sharing Redis and Qdrant', () => {
+describe('semantic feedback across gateway instances sharing Redis and Qdrant', () => {
   const prefix = uniqueRedisPrefix('replicas');
   let providers: FakeProviders;
   let qdrant: FakeQdrantServer;
@@ -56,7 +57,7 @@ describe('semantic feedback across gateway processes sharing Redis and Qdrant', 
     await cleanRedisPrefix(prefix);
   });
 
-  it('takes a wrong-hit report for a hit that another gateway process served', async () => {
+  it('takes a wrong-hit report for a hit that another gateway instance served', async () => {
     const first = (gateway = await startGateway(env));
     const stored = await ask(first, 'How do I rename a shared folder?');
     expect(stored.headers.get('x-cache')).toBe('MISS');
@@ -64,6 +65,7 @@ describe('semantic feedback across gateway processes sharing Redis and Qdrant', 
     const wrong = await ask(first, 'How can I rename a shared folder?');
     expect(wrong.headers.get('x-cache')).toBe('SEMANTIC');
     await first.close();
+    gateway = undefined;
 
     const second = (gateway = await startGateway(env));
     const calls = providers.openai.calls;
