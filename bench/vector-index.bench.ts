@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../scripts/lib/seeded-random';
-import { createPartitionIndex, USEARCH_DEFAULTS } from '../src/semantic/usearch.vector-store';
+import { createPartitionIndex, USEARCH_DEFAULTS } from '../src/semantic/index/usearch.vector-store';
 
 const { values } = parseArgs({
   options: {

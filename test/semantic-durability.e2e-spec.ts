@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsearchVectorStore } from '../src/semantic/usearch.vector-store';
+import { UsearchVectorStore } from '../src/semantic/index/usearch.vector-store';
 import { WRITER_DIMENSIONS, WRITER_MODEL, writerEntry } from './support/vector-writer';
 
 const WRITER = join(__dirname, 'support', 'vector-writer.ts');

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Embedder } from '../../src/semantic/embedder.port';
+import { Embedder } from '../../src/semantic/embedding/embedder.port';
 
 const BATCH = 32;
 

@@ -1,4 +1,4 @@
-import { UseLiteEmbedder } from '../../src/semantic/use-lite.embedder';
+import { UseLiteEmbedder } from '../../src/semantic/embedding/use-lite.embedder';
 import { cacheFileFor, EmbeddingCache } from './embedding-cache';
 import { LabelledPair } from './labelled-pairs';
 

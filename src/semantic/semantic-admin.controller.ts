@@ -19,9 +19,9 @@ import {
   VectorSnapshotDto,
   VectorSnapshotListDto,
 } from './dto/feedback.dto';
+import { SnapshotNotFoundError } from './index/snapshot-not-found.error';
+import { VectorSnapshot } from './index/vector-store.port';
 import { SemanticCacheService } from './semantic-cache.service';
-import { SnapshotNotFoundError } from './snapshot-not-found.error';
-import { VectorSnapshot } from './vector-store.port';
 
 type AdminRequest = FastifyRequest & CallerAwareRequest;
 

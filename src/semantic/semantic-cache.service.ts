@@ -4,16 +4,16 @@ import { EntryKey, normalizePrompt } from '../../libs/cache-key';
 import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
 import { AppConfig } from '../config/app-config';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
-import { EmbeddingReleasedError, MicroBatchingEmbedder } from './micro-batching.embedder';
-import { AnalysedText } from './match/analysed-text';
-import { MatchDecider } from './match/match-decider';
-import { SERVED_HIT_LEDGER, ServedHit, ServedHitLedger } from './served-hit-ledger.port';
+import { EmbeddingReleasedError, MicroBatchingEmbedder } from './embedding/micro-batching.embedder';
+import { SERVED_HIT_LEDGER, ServedHit, ServedHitLedger } from './feedback/served-hit-ledger.port';
 import {
   StoredSemanticEntry,
   VECTOR_STORE,
   VectorSnapshot,
   VectorStore,
-} from './vector-store.port';
+} from './index/vector-store.port';
+import { AnalysedText } from './match/analysed-text';
+import { MatchDecider } from './match/match-decider';
 
 /** A stored entry the decision accepted for a query. */
 export interface SemanticMatch {

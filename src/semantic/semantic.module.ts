@@ -3,21 +3,21 @@ import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { RedisConnection } from '../redis/redis-connection';
 import { REDIS_CONNECTION } from '../redis/redis.module';
-import { EMBEDDER, Embedder } from './embedder.port';
+import { EMBEDDER, Embedder } from './embedding/embedder.port';
+import { MicroBatchingEmbedder } from './embedding/micro-batching.embedder';
+import { OpenAIEmbedder } from './embedding/openai.embedder';
+import { TransformersEmbedder } from './embedding/transformers.embedder';
+import { UseLiteEmbedder } from './embedding/use-lite.embedder';
+import { WorkerThreadEmbedder } from './embedding/worker-thread.embedder';
+import { MemoryServedHitLedger } from './feedback/memory-served-hit.ledger';
+import { RedisServedHitLedger } from './feedback/redis-served-hit.ledger';
+import { SERVED_HIT_LEDGER, ServedHitLedger } from './feedback/served-hit-ledger.port';
+import { QdrantVectorStore } from './index/qdrant.vector-store';
+import { UsearchVectorStore } from './index/usearch.vector-store';
+import { VECTOR_STORE, VectorStore } from './index/vector-store.port';
 import { MatchDecider } from './match/match-decider';
-import { MemoryServedHitLedger } from './memory-served-hit.ledger';
-import { MicroBatchingEmbedder } from './micro-batching.embedder';
-import { OpenAIEmbedder } from './openai.embedder';
-import { QdrantVectorStore } from './qdrant.vector-store';
-import { RedisServedHitLedger } from './redis-served-hit.ledger';
 import { SemanticAdminController } from './semantic-admin.controller';
 import { SemanticCacheService } from './semantic-cache.service';
-import { SERVED_HIT_LEDGER, ServedHitLedger } from './served-hit-ledger.port';
-import { TransformersEmbedder } from './transformers.embedder';
-import { UseLiteEmbedder } from './use-lite.embedder';
-import { UsearchVectorStore } from './usearch.vector-store';
-import { VECTOR_STORE, VectorStore } from './vector-store.port';
-import { WorkerThreadEmbedder } from './worker-thread.embedder';
 
 function createEmbedder(config: AppConfig): Embedder {
   const { embedding } = config;
@@ -51,7 +51,7 @@ function createEmbedder(config: AppConfig): Embedder {
       // TF.js computes on the calling thread: in a worker, a batch no longer stalls exact hits.
       return embedding.workers > 0
         ? new WorkerThreadEmbedder({
-            module: require.resolve('./use-lite.embedder'),
+            module: require.resolve('./embedding/use-lite.embedder'),
             exportName: UseLiteEmbedder.name,
             workers: embedding.workers,
           })

@@ -6,8 +6,8 @@
  *
  *   node -r @swc-node/register test/support/vector-writer.ts <dataDir> <checkpointEvery>
  */
-import { UsearchVectorStore } from '../../src/semantic/usearch.vector-store';
-import { unitVector } from '../../src/semantic/vector-store.contract';
+import { UsearchVectorStore } from '../../src/semantic/index/usearch.vector-store';
+import { unitVector } from '../../src/semantic/index/vector-store.contract';
 
 export const WRITER_MODEL = 'durability-model';
 export const WRITER_DIMENSIONS = 64;

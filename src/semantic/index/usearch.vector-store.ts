@@ -1,4 +1,4 @@
-import { CachedAnswer } from '../cache/exact-cache.port';
+import { CachedAnswer } from '../../cache/exact-cache.port';
 import { Logger } from '@nestjs/common';
 import {
   existsSync,
@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-import { EntryAddress } from '../cache/exact-cache.port';
+import { EntryAddress } from '../../cache/exact-cache.port';
 import { SnapshotNotFoundError } from './snapshot-not-found.error';
 import {
   SemanticEntry,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { scriptedVector } from '../../test/fixtures/models/scripted.embedder';
+import { scriptedVector } from '../../../test/fixtures/models/scripted.embedder';
 import { WorkerThreadEmbedder, WorkerThreadEmbedderOptions } from './worker-thread.embedder';
 
-const SCRIPTED = join(__dirname, '../../test/fixtures/models/scripted.embedder.ts');
+const SCRIPTED = join(__dirname, '../../../test/fixtures/models/scripted.embedder.ts');
 
 function scripted(options: Partial<WorkerThreadEmbedderOptions> = {}): WorkerThreadEmbedder {
   return new WorkerThreadEmbedder({

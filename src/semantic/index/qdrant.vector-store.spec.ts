@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { randomUUID } from 'node:crypto';
-import { FakeQdrantServer } from '../../libs/testing';
+import { FakeQdrantServer } from '../../../libs/testing';
 import { collectionName, pointId, QdrantVectorStore } from './qdrant.vector-store';
 import { SnapshotNotFoundError } from './snapshot-not-found.error';
 import {

@@ -1,4 +1,4 @@
-import { EntryAddress } from '../cache/exact-cache.port';
+import { EntryAddress } from '../../cache/exact-cache.port';
 
 /** What a served semantic hit leaves behind, so that feedback can find the entry later. */
 export interface ServedHit {

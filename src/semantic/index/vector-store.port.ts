@@ -1,4 +1,4 @@
-import { CachedAnswer, EntryAddress } from '../cache/exact-cache.port';
+import { CachedAnswer, EntryAddress } from '../../cache/exact-cache.port';
 
 /** Entries that may answer each other: same tenant, namespace and scope hash (see libs/cache-key). */
 export interface SemanticPartition {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { FakeOpenAIServer, fakeEmbedding } from '../../libs/testing/src/fake-openai.server';
+import { FakeOpenAIServer, fakeEmbedding } from '../../../libs/testing/src/fake-openai.server';
 import { OpenAIEmbedder, OpenAIEmbedderOptions } from './openai.embedder';
 
 describe('OpenAIEmbedder', () => {

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../test/support/redis';
-import { RedisConnection } from '../redis/redis-connection';
+import { cleanRedisPrefix, REDIS_URL, uniqueRedisPrefix } from '../../../test/support/redis';
+import { RedisConnection } from '../../redis/redis-connection';
 import { MemoryServedHitLedger } from './memory-served-hit.ledger';
 import { RedisServedHitLedger } from './redis-served-hit.ledger';
 import { ServedHit, ServedHitLedger } from './served-hit-ledger.port';

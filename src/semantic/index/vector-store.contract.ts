@@ -1,6 +1,6 @@
 import { SnapshotNotFoundError } from './snapshot-not-found.error';
 import { SemanticEntry, SemanticPartition, VectorStore } from './vector-store.port';
-import { normalise } from './unit-vector';
+import { normalise } from '../embedding/unit-vector';
 
 export const CONTRACT_MODEL = 'contract-test-model';
 export const CONTRACT_DIMENSIONS = 16;

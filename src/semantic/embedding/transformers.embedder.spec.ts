@@ -26,7 +26,7 @@ for (const name of TYPED_ARRAYS) {
 }
 
 // Made by scripts/make-tiny-sentence-model.ts: a seeded word-embedding table in BERT's clothes.
-const MODEL = join(__dirname, '../../test/fixtures/models/tiny-sentence-encoder');
+const MODEL = join(__dirname, '../../../test/fixtures/models/tiny-sentence-encoder');
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -96,7 +96,7 @@ describe('TransformersEmbedder', () => {
   it('does not reach for the hub for a model it does not have when remote models are off', async () => {
     const missing = new TransformersEmbedder({
       model: 'rag-cache/not-a-model',
-      cacheDir: join(__dirname, '../../test/fixtures/models/no-cache-here'),
+      cacheDir: join(__dirname, '../../../test/fixtures/models/no-cache-here'),
     });
     expect(missing.modelId).toBe('transformers:rag-cache/not-a-model');
     await expect(missing.load()).rejects.toThrow(/local_files_only/);

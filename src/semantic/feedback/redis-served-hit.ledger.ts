@@ -1,4 +1,4 @@
-import { RedisConnection } from '../redis/redis-connection';
+import { RedisConnection } from '../../redis/redis-connection';
 import { ServedHit, ServedHitLedger } from './served-hit-ledger.port';
 
 /**

@@ -1,8 +1,8 @@
-import { CachedAnswer } from '../cache/exact-cache.port';
+import { CachedAnswer } from '../../cache/exact-cache.port';
 import { Logger } from '@nestjs/common';
 import { QdrantClient, Schemas } from '@qdrant/js-client-rest';
 import { createHash } from 'node:crypto';
-import { EntryAddress } from '../cache/exact-cache.port';
+import { EntryAddress } from '../../cache/exact-cache.port';
 import { SnapshotNotFoundError } from './snapshot-not-found.error';
 import {
   SemanticEntry,
