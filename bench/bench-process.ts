@@ -19,7 +19,10 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** Starts a server process on a free port and waits until it accepts connections. */
+/**
+ * Starts a server process on a free port and waits until it accepts connections. The process is
+ * killed if it does not come up, and when this process exits, even through process.exit().
+ */
 export async function startProcess(args: string[], env: NodeJS.ProcessEnv): Promise<BenchServer> {
   const port = await freePort();
   const child = spawn(process.execPath, args, {
@@ -28,22 +31,77 @@ export async function startProcess(args: string[], env: NodeJS.ProcessEnv): Prom
     // Log lines are discarded, as a log shipper would take them off the pipe.
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const killChild = () => child.kill('SIGKILL');
+  process.on('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
+  const server = { url: `http://127.0.0.1:${port}`, child };
   const deadline = Date.now() + 60_000;
   while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not listen on ${port}`);
+    const failure =
+      child.exitCode !== null || child.signalCode !== null
+        ? `exited with ${child.exitCode ?? child.signalCode}`
+        : Date.now() > deadline
+          ? `did not listen on ${port}`
+          : undefined;
+    if (failure !== undefined) {
+      await stopProcess(server);
+      throw new Error(`${args.join(' ')} ${failure}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url: `http://127.0.0.1:${port}`, child };
+  return server;
 }
 
 export async function stopProcess(server: BenchServer): Promise<void> {
-  server.child.kill('SIGTERM');
-  if (server.child.exitCode === null) await once(server.child, 'exit');
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Runs a bench, then every cleanup it registered, latest first, whether it returns, throws or is
+ * interrupted (SIGINT, SIGTERM), so no gateway, fake server or temp folder outlives it.
+ */
+export async function runWithCleanup(
+  bench: (onCleanup: (step: () => unknown) => void) => Promise<void>,
+): Promise<void> {
+  const steps: (() => unknown)[] = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      for (const step of steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          console.error(`cleanup failed: ${(error as Error).message}`);
+        }
+      }
+    })());
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: stopping`);
+    void cleanUp().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    await bench((step) => steps.push(step));
+  } finally {
+    await cleanUp();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
 }
 
 export function median(numbers: number[]): number {
   const sorted = [...numbers].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The p-th percentile of numbers sorted ascending (nearest rank); NaN for none. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 
@@ -6,15 +7,19 @@ export interface LabelledPair {
   query: string;
   stored: string;
   hit: boolean;
+  /** The JSON lines' `kind` (paraphrase, entity_swap, negation…); absent in CSV and TSV. */
+  kind?: string;
 }
 
 /**
- * Reads `question1,question2,is_duplicate` CSV (Quora Question Pairs) or the CANNOT negation TSV
+ * Reads `question1,question2,is_duplicate` CSV (Quora Question Pairs), the CANNOT negation TSV
  * (`premise, hypothesis, label`, where label 1 means the hypothesis negates the premise, so a
- * cache must NOT serve it: the label is inverted on the way in).
+ * cache must NOT serve it: the label is inverted on the way in), or JSON lines
+ * `{"a","b","label","kind"}` (`a` stored, `b` asked, label 1 = a's answer is right for b).
  */
 export function readLabelledPairs(file: string): LabelledPair[] {
   const text = readFileSync(file, 'utf8');
+  if (file.endsWith('.jsonl')) return jsonLinePairs(file, text);
   const delimiter = file.endsWith('.tsv') ? '\t' : ',';
   const rows: Record<string, string>[] = parse(text, {
     columns: true,
@@ -42,6 +47,30 @@ export function readLabelledPairs(file: string): LabelledPair[] {
   throw new Error(
     `${file}: expected the columns question1,question2,is_duplicate or premise,hypothesis,label; found ${columns.join(',')}`,
   );
+}
+
+/**
+ * The held-out fold: half the pairs, by the first byte of sha256(stored + "\n" + query) being even.
+ * The same rule as `in_held_out_fold` in scripts/verifier/pairs.py, which trains on the other half.
+ */
+export function inHeldOutFold(pair: Pick<LabelledPair, 'stored' | 'query'>): boolean {
+  return createHash('sha256').update(`${pair.stored}\n${pair.query}`, 'utf8').digest()[0] % 2 === 0;
+}
+
+function jsonLinePairs(file: string, text: string): LabelledPair[] {
+  return text.split('\n').flatMap((line, index) => {
+    if (line.trim() === '') return [];
+    const row = JSON.parse(line) as { a?: unknown; b?: unknown; label?: unknown; kind?: unknown };
+    if (
+      typeof row.a !== 'string' ||
+      typeof row.b !== 'string' ||
+      ![0, 1].includes(Number(row.label))
+    ) {
+      throw new Error(`${file}: line ${index + 1} is not {"a","b","label","kind"}`);
+    }
+    const kind = typeof row.kind === 'string' ? row.kind : undefined;
+    return [{ stored: row.a, query: row.b, hit: Number(row.label) === 1, kind }];
+  });
 }
 
 interface ContextualItem {
