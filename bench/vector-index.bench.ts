@@ -27,7 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../scripts/lib/seeded-random';
-import { createPartitionIndex, USEARCH_DEFAULTS } from '../src/semantic/index/usearch.vector-store';
+import { createPartitionIndex } from '../src/semantic/index/usearch-index-state';
+import { USEARCH_DEFAULTS } from '../src/semantic/index/usearch.vector-store';
 
 const { values } = parseArgs({
   options: {
