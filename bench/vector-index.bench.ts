@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { seededRandom } from '../scripts/lib/seeded-random';
+import { percentile } from './bench-process';
 import { createPartitionIndex } from '../src/semantic/index/usearch-index-state';
 import { USEARCH_DEFAULTS } from '../src/semantic/index/usearch.vector-store';
 
@@ -126,10 +127,6 @@ function nearDuplicate(id: number, random: () => number): Float32Array {
 
 function mib(bytes: number): string {
   return `${(bytes / 1_048_576).toFixed(0)} MiB`;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 interface SearchFigures {
