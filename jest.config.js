@@ -24,6 +24,7 @@ module.exports = {
     'libs/**/*.ts',
     '!**/*.spec.ts',
     '!**/*.contract.ts',
+    '!**/*.fixture.ts',
     '!libs/testing/**',
   ],
   coverageReporters: ['text-summary', 'lcov'],
