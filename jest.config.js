@@ -32,14 +32,14 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/support/shared-realm.environment.js',
       transform: { ...transform, '^.+\\.js$': transform['^.+\\.ts$'] },
       transformIgnorePatterns,
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
+      testEnvironment: '<rootDir>/test/support/shared-realm.environment.js',
       transform: { ...transform, '^.+\\.js$': transform['^.+\\.ts$'] },
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],

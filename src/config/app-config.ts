@@ -1,3 +1,4 @@
+import type { LookalikeReason } from '../semantic/match/lookalike-rules';
 import { ApiKeyEntry, Environment, parseEnvironment } from './config.schema';
 
 export type ProviderName = 'openai' | 'anthropic';
@@ -39,6 +40,23 @@ export class AppConfig {
     threshold: number;
     candidates: number;
     quantization: 'i8' | 'f16' | 'f32';
+    /** Candidates less similar than this (cosine) never reach the verifier. */
+    cosineFloor: number;
+    /** Look-alike rules that refuse a candidate whatever the verifier says. */
+    vetoes: LookalikeReason[];
+    verifier: {
+      /** Folder of the pair verifier's ONNX model and tokenizer; unset: the bundled model. */
+      modelDir: string | undefined;
+      /** Worker threads running it; 0 runs it on the event loop's thread. */
+      workers: number;
+    };
+    /** An LLM asked about candidates whose verifier score is uncertain; off when `model` is unset. */
+    judge: {
+      model: string | undefined;
+      band: { low: number; high: number };
+      timeoutMs: number;
+      cacheSize: number;
+    };
   };
   readonly embedding: {
     provider: 'use-lite' | 'transformers' | 'openai';
@@ -105,6 +123,18 @@ export class AppConfig {
       threshold: env.SEMANTIC_THRESHOLD,
       candidates: env.SEMANTIC_CANDIDATES,
       quantization: env.SEMANTIC_INDEX_QUANTIZATION,
+      cosineFloor: env.SEMANTIC_COSINE_FLOOR,
+      vetoes: env.SEMANTIC_VETOES,
+      verifier: {
+        modelDir: env.SEMANTIC_VERIFIER_MODEL,
+        workers: env.SEMANTIC_VERIFIER_WORKERS,
+      },
+      judge: {
+        model: env.SEMANTIC_JUDGE_MODEL,
+        band: env.SEMANTIC_JUDGE_BAND,
+        timeoutMs: env.SEMANTIC_JUDGE_TIMEOUT_MS,
+        cacheSize: env.SEMANTIC_JUDGE_CACHE_SIZE,
+      },
     };
     this.embedding = {
       provider: env.EMBEDDING_PROVIDER,

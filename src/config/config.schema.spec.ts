@@ -142,3 +142,44 @@ describe('secrets and access settings', () => {
     expect(problemsOf({ [name]: value })[0]).toMatch(new RegExp(`^${name}: `));
   });
 });
+
+describe('semantic decision settings', () => {
+  it('defaults to the bundled verifier, two workers, the number and name vetoes and no judge', () => {
+    const { semantic } = new AppConfig(parseEnvironment({}));
+    expect(semantic.verifier).toEqual({ modelDir: undefined, workers: 2 });
+    expect(semantic.vetoes).toEqual(['quantity', 'entity']);
+    expect(semantic.judge).toMatchObject({ model: undefined, band: { low: 0.2, high: 0.8 } });
+  });
+
+  it('reads the vetoes, the judge band and the judge model', () => {
+    const { semantic } = new AppConfig(
+      parseEnvironment({
+        SEMANTIC_VETOES: 'quantity, direction',
+        SEMANTIC_JUDGE_MODEL: 'claude-haiku-4-5',
+        SEMANTIC_JUDGE_BAND: '0.35, 0.7',
+        SEMANTIC_COSINE_FLOOR: '0.4',
+      }),
+    );
+    expect(semantic.vetoes).toEqual(['quantity', 'direction']);
+    expect(semantic.judge).toMatchObject({
+      model: 'claude-haiku-4-5',
+      band: { low: 0.35, high: 0.7 },
+    });
+    expect(semantic.cosineFloor).toBe(0.4);
+    expect(new AppConfig(parseEnvironment({ SEMANTIC_VETOES: 'none' })).semantic.vetoes).toEqual(
+      [],
+    );
+  });
+
+  it('names the variable of a bad band or an unknown rule', () => {
+    expect(problemsOf({ SEMANTIC_JUDGE_BAND: '0.8,0.2' })).toEqual([
+      expect.stringContaining('SEMANTIC_JUDGE_BAND'),
+    ]);
+    expect(problemsOf({ SEMANTIC_JUDGE_BAND: 'half' })).toEqual([
+      expect.stringContaining('SEMANTIC_JUDGE_BAND'),
+    ]);
+    expect(problemsOf({ SEMANTIC_VETOES: 'quantity,tone' })).toEqual([
+      expect.stringMatching(/SEMANTIC_VETOES.*unknown rule tone/),
+    ]);
+  });
+});

@@ -116,6 +116,35 @@ const redisClusterNodes = optionalString.transform((value, ctx) => {
   return parsed;
 });
 
+const VETO_RULES = ['quantity', 'entity', 'negation', 'direction', 'constraint'] as const;
+
+/** Look-alike rules that refuse a candidate whatever the verifier says; `none` for no rule. */
+const vetoes = optionalString.transform((value, ctx) => {
+  if (value === 'none') return [];
+  const rules = (value ?? 'quantity,entity').split(',').map((rule) => rule.trim());
+  const unknown = rules.filter((rule) => !(VETO_RULES as readonly string[]).includes(rule));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown rule ${unknown.join(', ')}: use none or a list of ${VETO_RULES.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return rules as (typeof VETO_RULES)[number][];
+});
+
+/** `low,high`: verifier scores in [low, high) are asked to the judge. */
+const judgeBand = optionalString.transform((value, ctx) => {
+  const match = /^\s*(\d*\.?\d+)\s*,\s*(\d*\.?\d+)\s*$/.exec(value ?? '0.2,0.8');
+  const low = Number(match?.[1]);
+  const high = Number(match?.[2]);
+  if (!match || !(low >= 0 && low < high && high <= 1)) {
+    ctx.addIssue({ code: 'custom', message: 'must be low,high with 0 <= low < high <= 1' });
+    return z.NEVER;
+  }
+  return { low, high };
+});
+
 /** Every environment variable the service reads, with its default. Unknown variables are ignored. */
 export const environmentSchema = z.object({
   NODE_ENV: optionalString,
@@ -154,6 +183,14 @@ export const environmentSchema = z.object({
   SEMANTIC_THRESHOLD: number(0.6, 0, 1),
   SEMANTIC_CANDIDATES: integer(5, 1, 100),
   SEMANTIC_INDEX_QUANTIZATION: choice(['i8', 'f16', 'f32'], 'i8'),
+  SEMANTIC_COSINE_FLOOR: number(0.4, -1, 1),
+  SEMANTIC_VETOES: vetoes,
+  SEMANTIC_VERIFIER_MODEL: optionalString,
+  SEMANTIC_VERIFIER_WORKERS: integer(2, 0, 64),
+  SEMANTIC_JUDGE_MODEL: optionalString,
+  SEMANTIC_JUDGE_BAND: judgeBand,
+  SEMANTIC_JUDGE_TIMEOUT_MS: integer(3000, 100, 60_000),
+  SEMANTIC_JUDGE_CACHE_SIZE: integer(10_000, 0, 10_000_000),
 
   CACHE_TTL_SECONDS: integer(86_400, 1, 31_536_000),
   CACHE_MAX_ENTRIES: integer(100_000, 1, 100_000_000),

@@ -21,6 +21,9 @@ export const METRIC = {
   semanticWrongHits: 'ragcache_semantic_wrong_hits_total',
   semanticLookupDuration: 'ragcache_semantic_lookup_duration_seconds',
   semanticEntries: 'ragcache_semantic_entries',
+  judgeCalls: 'ragcache_semantic_judge_calls_total',
+  judgeDuration: 'ragcache_semantic_judge_duration_seconds',
+  judgeCost: 'ragcache_semantic_judge_cost_usd_total',
 } as const;
 
 const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
@@ -53,6 +56,9 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.semanticLookupDuration)
     private readonly semanticLookupDuration: Histogram<'result'>,
     @InjectMetric(METRIC.semanticEntries) private readonly semanticEntries: Gauge,
+    @InjectMetric(METRIC.judgeCalls) private readonly judgeCalls: Counter<'verdict' | 'cached'>,
+    @InjectMetric(METRIC.judgeDuration) private readonly judgeDuration: Histogram<'verdict'>,
+    @InjectMetric(METRIC.judgeCost) private readonly judgeCost: Counter,
   ) {}
 
   /** Tenant labels are bounded by the configured API keys, and let a tenant see its own stats. */
@@ -99,6 +105,14 @@ export class GatewayMetrics {
   /** Embedding wait, vector search and decision of one lookup that reached the semantic layer. */
   semanticLookup(result: 'hit' | 'miss', seconds: number): void {
     this.semanticLookupDuration.observe({ result }, seconds);
+  }
+
+  /** One question to the semantic judge: a call to its model, or a verdict from its cache. */
+  judgeCall(verdict: string, cached: boolean, seconds: number, costUsd: number | null): void {
+    this.judgeCalls.inc({ verdict, cached: String(cached) });
+    if (cached) return;
+    this.judgeDuration.observe({ verdict }, seconds);
+    if (costUsd) this.judgeCost.inc(costUsd);
   }
 
   wrongHitReported(tenant: string): void {

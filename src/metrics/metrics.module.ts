@@ -94,7 +94,7 @@ const LATENCY_BUCKETS = [
     }),
     makeCounterProvider({
       name: METRIC.semanticDecisions,
-      help: 'Semantic candidates judged, by outcome: match, below_threshold, or the look-alike rule that refused it (quantity, entity, negation, direction, constraint)',
+      help: 'Semantic candidates decided, by outcome: match, below_threshold (verifier score under the threshold), below_floor (cosine under SEMANTIC_COSINE_FLOOR), the veto rule that refused it (quantity, entity), or the judge verdict (judge_yes, judge_no, judge_error)',
       labelNames: ['outcome'],
     }),
     makeCounterProvider({
@@ -111,6 +111,21 @@ const LATENCY_BUCKETS = [
     makeGaugeProvider({
       name: METRIC.semanticEntries,
       help: 'Live entries in the semantic index (every tenant, namespace and scope)',
+    }),
+    makeCounterProvider({
+      name: METRIC.judgeCalls,
+      help: 'Questions to the semantic judge (SEMANTIC_JUDGE_MODEL) by verdict (yes, no, error, timeout) and whether the per-pair cache answered',
+      labelNames: ['verdict', 'cached'],
+    }),
+    makeHistogramProvider({
+      name: METRIC.judgeDuration,
+      help: 'Semantic judge calls to its model, in seconds, by verdict',
+      labelNames: ['verdict'],
+      buckets: LATENCY_BUCKETS,
+    }),
+    makeCounterProvider({
+      name: METRIC.judgeCost,
+      help: 'What the semantic judge calls cost, in USD (also counted in ragcache_llm_cost_usd_total)',
     }),
     GatewayMetrics,
   ],

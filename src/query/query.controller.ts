@@ -10,6 +10,7 @@ import { readCacheControls } from './cache-controls';
 import { QueryRequestDto } from './dto/query-request.dto';
 import { QueryResponseDto } from './dto/query-response.dto';
 import { QueryService } from './query.service';
+import { JudgeOutcome } from '../semantic/match/semantic-judge';
 
 @ApiTags('query')
 @Controller('api/v1')
@@ -67,6 +68,11 @@ export class QueryController {
         description: 'On SEMANTIC: cosine similarity of the question to the stored one',
         schema: { type: 'number' },
       },
+      'x-cache-judge': {
+        description:
+          'When SEMANTIC_JUDGE_MODEL is set and a candidate scored inside SEMANTIC_JUDGE_BAND: the judge verdict (yes = served, no, error, timeout = not served), with ";cached" when the per-pair verdict cache answered',
+        schema: { type: 'string', example: 'yes;cached' },
+      },
       'x-request-id': { description: 'The request id', schema: { type: 'string' } },
       'x-ratelimit-limit': {
         description: 'Requests per minute allowed for the key (when RATE_LIMIT_RPM is set)',
@@ -119,6 +125,7 @@ export class QueryController {
     if (outcome.similarity !== undefined) {
       reply.header('x-cache-similarity', outcome.similarity.toFixed(4));
     }
+    if (outcome.judge) reply.header('x-cache-judge', judgeHeader(outcome.judge));
     annotateRequestLog(request.raw, {
       cache: outcome.cacheStatus,
       provider: answer.provider,
@@ -145,6 +152,10 @@ export class QueryController {
       request_id: request.id,
     };
   }
+}
+
+function judgeHeader(judge: JudgeOutcome): string {
+  return judge.cached ? `${judge.verdict};cached` : judge.verdict;
 }
 
 function roundScore(value: number | undefined): number | undefined {

@@ -5,6 +5,7 @@ import { ChatRequest } from '../llm/chat.types';
 import { LlmService } from '../llm/llm.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { AppConfig } from '../config/app-config';
+import { JudgeOutcome } from '../semantic/match/semantic-judge';
 import { SemanticCacheService, SemanticMatch } from '../semantic/semantic-cache.service';
 import { CacheControls } from './cache-controls';
 import { RequestCoalescer } from './request-coalescer';
@@ -17,8 +18,10 @@ export interface QueryOutcome {
   cacheType: 'exact' | 'semantic' | null;
   /** On a semantic hit: cosine similarity of the query to the stored question. */
   similarity?: number;
-  /** On a semantic hit: the match decision's confidence, which the threshold applies to. */
+  /** On a semantic hit: the verifier's probability, which the threshold applies to. */
   matchScore?: number;
+  /** When the semantic judge was asked about a candidate: its verdict (hit or miss). */
+  judge?: JudgeOutcome;
   /** What this request cost: zero when served from cache. */
   costUsd: number | null;
   /** What the cache saved by answering: the stored call's cost on a hit, else zero. */
@@ -79,6 +82,7 @@ export class QueryService {
     const key = QueryService.entryKey(tenant, controls.namespace, request);
     const prompt = semanticPrompt(request);
     let vector: Promise<Float32Array | undefined> | undefined;
+    let judge: JudgeOutcome | undefined;
     if (controls.lookup) {
       // Started before the exact lookup, so that a miss finds the vector ready or nearly.
       const embedding =
@@ -97,8 +101,9 @@ export class QueryService {
         return this.served(tenant, hit, 'HIT');
       }
       if (vector && prompt !== undefined) {
-        const semanticHit = await this.semanticLookup(key, prompt, vector, controls, requestId);
-        if (semanticHit) return semanticHit;
+        const semantic = await this.semanticLookup(key, prompt, vector, controls, requestId);
+        if (semantic.hit) return semantic.hit;
+        judge = semantic.judge;
       }
     }
     const { value: answer, shared } = await this.inFlight.run(
@@ -114,6 +119,7 @@ export class QueryService {
       answer,
       cacheStatus: controls.lookup ? 'MISS' : 'BYPASS',
       cacheType: null,
+      judge,
       // A request that waited on another's call cost nothing extra.
       costUsd: shared ? 0 : answer.costUsd,
       costSavedUsd: shared ? (answer.costUsd ?? 0) : 0,
@@ -144,15 +150,15 @@ export class QueryService {
     pendingVector: Promise<Float32Array | undefined>,
     controls: CacheControls,
     requestId: string | undefined,
-  ): Promise<QueryOutcome | undefined> {
+  ): Promise<{ hit?: QueryOutcome; judge?: JudgeOutcome }> {
     const started = performance.now();
     const vector = await pendingVector;
     if (!vector) {
       this.metrics.cacheLookup(key.tenant, 'semantic', 'error');
-      return undefined;
+      return {};
     }
     const threshold = controls.threshold ?? this.config.semantic.threshold;
-    const match = await this.semantic.find(key, prompt, vector, threshold);
+    const { match, judge } = await this.semantic.find(key, prompt, vector, threshold);
     const seconds = (performance.now() - started) / 1000;
     if (!match) {
       this.metrics.cacheLookup(
@@ -161,12 +167,12 @@ export class QueryService {
         this.semantic.storeAvailable ? 'miss' : 'error',
       );
       this.metrics.semanticLookup('miss', seconds);
-      return undefined;
+      return { judge };
     }
     this.metrics.cacheLookup(key.tenant, 'semantic', 'hit');
     this.metrics.semanticLookup('hit', seconds);
     if (requestId) this.semantic.rememberServed(requestId, key.tenant, match, prompt);
-    return this.served(key.tenant, match.entry.answer, 'SEMANTIC', match);
+    return { hit: { ...this.served(key.tenant, match.entry.answer, 'SEMANTIC', match), judge } };
   }
 
   private async callProvider(request: ChatRequest): Promise<CachedAnswer> {

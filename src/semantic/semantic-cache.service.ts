@@ -12,16 +12,23 @@ import {
   VectorSnapshot,
   VectorStore,
 } from './index/vector-store.port';
-import { AnalysedText } from './match/analysed-text';
 import { MatchDecider } from './match/match-decider';
+import { PAIR_VERIFIER, PairVerifier } from './match/pair-verifier.port';
+import { JudgeOutcome } from './match/semantic-judge';
 
 /** A stored entry the decision accepted for a query. */
 export interface SemanticMatch {
   entry: StoredSemanticEntry;
   /** Cosine similarity of the two vectors. */
   similarity: number;
-  /** The match decision's confidence, the number the threshold applies to. */
+  /** The verifier's probability that the stored answer is right, the number the threshold applies to. */
   score: number;
+}
+
+/** What one semantic lookup found, and what the judge said if it was asked. */
+export interface SemanticLookup {
+  match: SemanticMatch | undefined;
+  judge: JudgeOutcome | undefined;
 }
 
 export interface PendingEmbedding {
@@ -50,6 +57,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     @Inject(SERVED_HIT_LEDGER) private readonly servedHits: ServedHitLedger,
     private readonly decider: MatchDecider,
+    @Inject(PAIR_VERIFIER) private readonly verifier: PairVerifier,
     private readonly config: AppConfig,
     private readonly metrics: GatewayMetrics,
   ) {}
@@ -60,7 +68,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
 
   /** The model is loaded and the index open: until then lookups are skipped (a miss), not failed. */
   get ready(): boolean {
-    return this.enabled && this.opened && this.embedder.ready;
+    return this.enabled && this.opened && this.embedder.ready && this.verifier.ready;
   }
 
   get storeAvailable(): boolean {
@@ -73,6 +81,10 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
 
   get modelId(): string {
     return this.embedder.modelId;
+  }
+
+  get verifierId(): string {
+    return this.verifier.modelId;
   }
 
   /**
@@ -93,7 +105,7 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
       await this.store.close();
     }
     // Also after a failed start: worker threads that did come up must not keep the process alive.
-    await this.embedder.close();
+    await Promise.all([this.embedder.close(), this.verifier.close()]);
   }
 
   /**
@@ -120,37 +132,46 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
     return this.startEmbedding(text).vector;
   }
 
-  /** The best stored entry of the key's scope that the match decision accepts, if any. */
+  /**
+   * The stored entry of the key's scope that the match decision accepts, if any: the nearest
+   * entries pass the cosine floor and the vetoes, the verifier reads each against the prompt,
+   * and the one it is surest of is served when its score reaches the threshold.
+   */
   async find(
     key: EntryKey,
     prompt: string,
     vector: Float32Array,
     threshold: number,
-  ): Promise<SemanticMatch | undefined> {
-    const matches = await this.store.search(
+  ): Promise<SemanticLookup> {
+    const found = await this.store.search(
       { tenant: key.tenant, namespace: key.namespace, scope: key.scope },
       vector,
       this.config.semantic.candidates,
     );
-    if (matches.length === 0) return undefined;
     const text = normalizePrompt(prompt);
-    const query = new AnalysedText(text);
     const queryHash = hashQuery(text);
-    for (const { entry, similarity } of matches) {
-      if (entry.blockedQueries.includes(queryHash)) continue;
-      // The same question in the same scope: the exact cache lost it (a restart of the in-memory
-      // store, an eviction, Redis down), the semantic layer still has it.
-      if (entry.hash === key.hash) return { entry, similarity, score: 1 };
-      const decision = this.decider.decide(
-        query,
-        new AnalysedText(entry.text),
-        similarity,
-        Math.max(threshold, entry.minScore),
-      );
-      this.metrics.semanticDecision(decision.outcome);
-      if (decision.hit) return { entry, similarity, score: decision.score };
-    }
-    return undefined;
+    const candidates = found.filter(({ entry }) => !entry.blockedQueries.includes(queryHash));
+    // The same question in the same scope: the exact cache lost it (a restart of the in-memory
+    // store, an eviction, Redis down), the semantic layer still has it.
+    const same = candidates.find(({ entry }) => entry.hash === key.hash);
+    if (same) return { match: { ...same, score: 1 }, judge: undefined };
+    if (candidates.length === 0) return { match: undefined, judge: undefined };
+    const result = await this.decider.decide(
+      text,
+      candidates.map(({ entry, similarity }) => ({
+        text: entry.text,
+        cosine: similarity,
+        threshold: Math.max(threshold, entry.minScore),
+        minScore: entry.minScore,
+      })),
+    );
+    for (const verdict of result.verdicts) this.metrics.semanticDecision(verdict.outcome);
+    if (result.served === undefined) return { match: undefined, judge: result.judge };
+    const { entry, similarity } = candidates[result.served];
+    return {
+      match: { entry, similarity, score: result.verdicts[result.served].score },
+      judge: result.judge,
+    };
   }
 
   /** Indexes a freshly stored answer under the same hash and expiry as its exact entry. */
@@ -251,11 +272,11 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
 
   private async start(): Promise<void> {
     const started = Date.now();
-    await this.embedder.load();
+    await Promise.all([this.embedder.load(), this.verifier.load()]);
     await this.store.open(this.embedder.modelId, this.embedder.dimensions);
     this.opened = true;
     this.logger.log(
-      `semantic cache ready: ${this.embedder.modelId} (${this.embedder.dimensions}-d) on ${this.store.backend} in ${Date.now() - started} ms`,
+      `semantic cache ready: ${this.embedder.modelId} (${this.embedder.dimensions}-d) on ${this.store.backend}, verifier ${this.verifier.modelId}, in ${Date.now() - started} ms`,
     );
   }
 }

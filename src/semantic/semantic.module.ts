@@ -15,7 +15,15 @@ import { SERVED_HIT_LEDGER, ServedHitLedger } from './feedback/served-hit-ledger
 import { QdrantVectorStore } from './index/qdrant.vector-store';
 import { UsearchVectorStore } from './index/usearch.vector-store';
 import { VECTOR_STORE, VectorStore } from './index/vector-store.port';
+import { LlmModule } from '../llm/llm.module';
+import { LlmService } from '../llm/llm.service';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
+import { bundledVerifierDir } from './match/bundled-verifier';
 import { MatchDecider } from './match/match-decider';
+import { OnnxPairVerifier } from './match/onnx.pair-verifier';
+import { PAIR_VERIFIER, PairVerifier } from './match/pair-verifier.port';
+import { SemanticJudge } from './match/semantic-judge';
+import { WorkerThreadPairVerifier } from './match/worker-thread.pair-verifier';
 import { SemanticAdminController } from './semantic-admin.controller';
 import { SemanticCacheService } from './semantic-cache.service';
 
@@ -59,7 +67,42 @@ function createEmbedder(config: AppConfig): Embedder {
   }
 }
 
+function createVerifier(config: AppConfig): PairVerifier {
+  const { verifier } = config.semantic;
+  const modelDir = verifier.modelDir ?? bundledVerifierDir();
+  // Like the embedder: a batch of candidates is milliseconds of CPU kept off the event loop.
+  return verifier.workers > 0
+    ? new WorkerThreadPairVerifier({ modelDir, workers: verifier.workers })
+    : new OnnxPairVerifier({ modelDir });
+}
+
+function createDecider(
+  config: AppConfig,
+  verifier: PairVerifier,
+  llm: LlmService,
+  metrics: GatewayMetrics,
+): MatchDecider {
+  const { judge, cosineFloor, vetoes } = config.semantic;
+  return new MatchDecider(
+    verifier,
+    { cosineFloor, vetoes },
+    judge.model
+      ? new SemanticJudge(
+          llm,
+          {
+            model: judge.model,
+            band: judge.band,
+            timeoutMs: judge.timeoutMs,
+            cacheSize: judge.cacheSize,
+          },
+          metrics,
+        )
+      : undefined,
+  );
+}
+
 @Module({
+  imports: [LlmModule],
   providers: [
     { provide: EMBEDDER, inject: [AppConfig], useFactory: createEmbedder },
     {
@@ -90,7 +133,12 @@ function createEmbedder(config: AppConfig): Embedder {
       useFactory: (redis: RedisConnection | null): ServedHitLedger =>
         redis ? new RedisServedHitLedger(redis) : new MemoryServedHitLedger(),
     },
-    { provide: MatchDecider, useFactory: () => new MatchDecider() },
+    { provide: PAIR_VERIFIER, inject: [AppConfig], useFactory: createVerifier },
+    {
+      provide: MatchDecider,
+      inject: [AppConfig, PAIR_VERIFIER, LlmService, GatewayMetrics],
+      useFactory: createDecider,
+    },
     SemanticCacheService,
   ],
   controllers: [SemanticAdminController],

@@ -29,6 +29,9 @@ export function isolatedMetrics(): { metrics: GatewayMetrics; registry: Registry
     counter(METRIC.semanticWrongHits, ['tenant']),
     histogram(METRIC.semanticLookupDuration, ['result']),
     gauge(METRIC.semanticEntries),
+    counter(METRIC.judgeCalls, ['verdict', 'cached']),
+    histogram(METRIC.judgeDuration, ['verdict']),
+    counter(METRIC.judgeCost),
   );
   return { metrics, registry };
 }

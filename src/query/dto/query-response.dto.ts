@@ -45,7 +45,7 @@ export class QueryResponseDto {
 
   @ApiPropertyOptional({
     description:
-      'On a semantic hit: the match decision’s confidence that the stored answer fits, the number semantic_threshold applies to',
+      'On a semantic hit: the pair verifier’s probability that the stored answer is right for this question, the number semantic_threshold applies to',
     example: 0.93,
   })
   match_score?: number;

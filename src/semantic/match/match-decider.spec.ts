@@ -1,88 +1,150 @@
-import { AnalysedText } from './analysed-text';
-import { MatchDecider } from './match-decider';
-import { PairScorer } from './pair-scorer';
+import { MatchCandidate, MatchDecider } from './match-decider';
+import { PairVerifier } from './pair-verifier.port';
+import { JudgeClient, JudgeVerdict, SemanticJudge } from './semantic-judge';
 
-const decide = (
-  decider: MatchDecider,
-  query: string,
-  stored: string,
-  cosine: number,
-  threshold = 0.6,
-) => decider.decide(new AnalysedText(query), new AnalysedText(stored), cosine, threshold);
+/** A verifier that scores each stored text from a table, and records what it was asked. */
+class TableVerifier implements PairVerifier {
+  readonly modelId = 'table';
+  readonly ready = true;
+  readonly asked: string[][] = [];
+  constructor(private readonly scores: Record<string, number>) {}
+  load = () => Promise.resolve();
+  close = () => Promise.resolve();
+  verify(_query: string, stored: readonly string[]): Promise<Float32Array> {
+    this.asked.push([...stored]);
+    return Promise.resolve(Float32Array.from(stored.map((text) => this.scores[text] ?? 0)));
+  }
+}
 
-describe('MatchDecider with the shipped scorer', () => {
-  const decider = new MatchDecider();
+const candidate = (text: string, cosine = 0.9, threshold = 0.6, minScore = 0): MatchCandidate => ({
+  text,
+  cosine,
+  threshold,
+  minScore,
+});
 
-  it('serves a rewording that scores above the threshold', () => {
-    const decision = decide(
-      decider,
-      'How can I reset my password?',
-      'How do I reset my password?',
-      0.99,
-    );
-    expect(decision).toMatchObject({ hit: true, outcome: 'match' });
-    expect(decision.score).toBeGreaterThan(0.6);
+const settings = { cosineFloor: 0.5, vetoes: ['quantity', 'entity'] as const };
+
+describe('MatchDecider', () => {
+  it('serves the candidate the verifier scores highest, not the nearest vector', async () => {
+    const verifier = new TableVerifier({ 'near but wrong': 0.3, 'farther but right': 0.9 });
+    const decider = new MatchDecider(verifier, settings);
+    const result = await decider.decide('how do I reset my password', [
+      candidate('near but wrong', 0.95),
+      candidate('farther but right', 0.7),
+    ]);
+    expect(result.served).toBe(1);
+    expect(result.verdicts).toEqual([
+      { outcome: 'below_threshold', score: expect.closeTo(0.3, 5) },
+      { outcome: 'match', score: expect.closeTo(0.9, 5) },
+    ]);
+    expect(verifier.asked).toEqual([['near but wrong', 'farther but right']]);
   });
 
-  it('refuses a look-alike whatever the cosine and the threshold, with score 0', () => {
-    expect(decide(decider, 'Convert 10 EUR to USD', 'Convert 10 USD to EUR', 0.99, 0)).toEqual({
-      hit: false,
-      score: 0,
-      outcome: 'direction',
+  it('sends candidates below the cosine floor and vetoed look-alikes to no model', async () => {
+    const verifier = new TableVerifier({ 'Convert 20 USD to EUR': 1, 'far away': 1 });
+    const decider = new MatchDecider(verifier, settings);
+    const result = await decider.decide('Convert 10 USD to EUR', [
+      candidate('Convert 20 USD to EUR', 0.99),
+      candidate('far away', 0.2),
+    ]);
+    expect(result.served).toBeUndefined();
+    expect(result.verdicts.map((verdict) => verdict.outcome)).toEqual(['quantity', 'below_floor']);
+    expect(verifier.asked).toEqual([]);
+  });
+
+  it('leaves rules that are not vetoes to the verifier', async () => {
+    const verifier = new TableVerifier({ 'Convert EUR to USD': 0.1 });
+    const vetoing = new MatchDecider(verifier, { ...settings, vetoes: ['direction'] });
+    const reading = new MatchDecider(verifier, settings);
+    const stored = [candidate('Convert EUR to USD', 0.99)];
+    expect((await vetoing.decide('Convert USD to EUR', stored)).verdicts[0].outcome).toBe(
+      'direction',
+    );
+    expect((await reading.decide('Convert USD to EUR', stored)).verdicts[0]).toEqual({
+      outcome: 'below_threshold',
+      score: expect.closeTo(0.1, 5),
     });
   });
 
-  it('scores a one-word change of topic below a rewording of the same cosine', () => {
-    const topic = decide(
-      decider,
-      'What is the best laptop for gaming?',
-      'What is the best laptop for programming?',
-      0.9,
-    );
-    const rewording = decide(
-      decider,
-      'Which laptop is best for gaming?',
-      'What is the best laptop for gaming?',
-      0.9,
-    );
-    expect(topic.score).toBeLessThan(rewording.score);
+  it("applies each candidate's own threshold", async () => {
+    const verifier = new TableVerifier({ stored: 0.7 });
+    const decider = new MatchDecider(verifier, settings);
+    expect((await decider.decide('query', [candidate('stored', 0.9, 0.6)])).served).toBe(0);
+    expect((await decider.decide('query', [candidate('stored', 0.9, 0.8)])).served).toBeUndefined();
   });
 
-  it('respects the threshold it is given', () => {
-    const pair = ['How can I reset my password?', 'How do I reset my password?'] as const;
-    expect(decide(decider, ...pair, 0.99, 1).outcome).toBe('below_threshold');
-  });
+  describe('with a judge for the uncertain band', () => {
+    const judgeWith = (answers: Record<string, JudgeVerdict>) => {
+      const asked: string[] = [];
+      const client: JudgeClient = {
+        route: (_provider, model) => ({ provider: 'openai', model: model ?? 'judge' }),
+        complete: (request) => {
+          const text = request.messages[0].content;
+          const stored = /Stored question: (.*)/.exec(text)?.[1] ?? '';
+          asked.push(stored);
+          const answer = answers[stored];
+          if (answer === 'error') return Promise.reject(new Error('upstream down'));
+          return Promise.resolve({
+            content: answer,
+            model: 'judge',
+            finishReason: 'stop',
+            usage: { promptTokens: 40, completionTokens: 1, totalTokens: 41 },
+            provider: 'openai',
+            costUsd: 0.00001,
+          });
+        },
+      };
+      const judge = new SemanticJudge(
+        client,
+        { model: 'judge', band: { low: 0.3, high: 0.8 }, timeoutMs: 1000, cacheSize: 100 },
+        { judgeCall: () => undefined },
+      );
+      return { judge, asked };
+    };
 
-  it('scores texts whose differences cancel out at least 0.99', () => {
-    expect(decide(decider, "You're not fat.", "You're thin.", 0.7).score).toBeGreaterThanOrEqual(
-      0.99,
-    );
-  });
+    it('lets the judge decide a candidate in the band, best first, until one is accepted', async () => {
+      const { judge, asked } = judgeWith({ first: 'no', second: 'yes' });
+      const decider = new MatchDecider(
+        new TableVerifier({ first: 0.7, second: 0.5, third: 0.4 }),
+        settings,
+        judge,
+      );
+      const result = await decider.decide('query', [
+        candidate('third'),
+        candidate('second'),
+        candidate('first'),
+      ]);
+      expect(result.served).toBe(1);
+      expect(asked).toEqual(['first', 'second']);
+      expect(result.judge).toEqual({ verdict: 'yes', cached: false });
+      expect(result.verdicts.map((verdict) => verdict.outcome)).toEqual([
+        'below_threshold',
+        'judge_yes',
+        'judge_no',
+      ]);
+    });
 
-  it('judges a candidate in well under a millisecond', () => {
-    const query = new AnalysedText('How can I export my contacts to a new phone?');
-    const stored = new AnalysedText('How do I move my contacts to a new phone?');
-    const rounds = 2000;
-    const started = performance.now();
-    for (let i = 0; i < rounds; i++) decider.decide(query, stored, 0.9, 0.6);
-    expect((performance.now() - started) / rounds).toBeLessThan(1);
-  });
-});
+    it('serves above the band without asking, and a judge error is a miss', async () => {
+      const { judge, asked } = judgeWith({ unsure: 'error' });
+      const decider = new MatchDecider(
+        new TableVerifier({ sure: 0.9, unsure: 0.7 }),
+        settings,
+        judge,
+      );
+      expect((await decider.decide('query', [candidate('sure')])).served).toBe(0);
+      const unsure = await decider.decide('query', [candidate('unsure')]);
+      expect(unsure.served).toBeUndefined();
+      expect(unsure.judge).toEqual({ verdict: 'error', cached: false });
+      expect(asked).toEqual(['unsure']);
+    });
 
-describe('PairScorer', () => {
-  it('refuses weights computed for other features', () => {
-    expect(
-      () =>
-        new PairScorer({
-          features: ['cosine'],
-          hidden: 1,
-          mean: '',
-          scale: '',
-          hiddenWeights: '',
-          hiddenBias: '',
-          outputWeights: '',
-          outputBias: 0,
-        }),
-    ).toThrow('npm run train:scorer');
+    it("never overrules the entry's own floor that feedback raised", async () => {
+      const { judge, asked } = judgeWith({ reported: 'yes' });
+      const decider = new MatchDecider(new TableVerifier({ reported: 0.5 }), settings, judge);
+      const result = await decider.decide('query', [candidate('reported', 0.9, 0.6, 0.55)]);
+      expect(result.served).toBeUndefined();
+      expect(asked).toEqual([]);
+    });
   });
 });

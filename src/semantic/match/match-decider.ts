@@ -1,63 +1,125 @@
 import { AnalysedText } from './analysed-text';
 import { comparePair, LookalikeReason } from './lookalike-rules';
-import { pairFeatures } from './pair-features';
-import { PairScorer } from './pair-scorer';
-import { WordRarity } from './word-rarity';
+import { PairVerifier } from './pair-verifier.port';
+import { JudgeOutcome, SemanticJudge } from './semantic-judge';
 
-/**
- * Texts whose every difference cancels out ("not fat" vs "thin", "unsafe" vs "not safe") mean
- * the same even when the embedder puts them apart: they score at least this.
- */
-const EQUIVALENT_SCORE = 0.99;
+export type MatchOutcome =
+  | 'match'
+  | 'below_threshold'
+  | 'below_floor'
+  | 'judge_yes'
+  | 'judge_no'
+  | 'judge_error'
+  | LookalikeReason;
 
-export type MatchOutcome = 'match' | 'below_threshold' | LookalikeReason;
-
-export interface MatchDecision {
-  hit: boolean;
-  /** Probability-like confidence that the stored answer is right for the query; 0 for a look-alike. */
-  score: number;
-  outcome: MatchOutcome;
+/** A stored prompt the vector search found for a query. */
+export interface MatchCandidate {
+  text: string;
+  cosine: number;
+  /** The score a hit needs: the request's threshold or the entry's own, if higher. */
+  threshold: number;
+  /**
+   * The entry's own floor, raised by wrong-hit feedback: below it not even the judge is asked.
+   */
+  minScore: number;
 }
 
+export interface CandidateVerdict {
+  outcome: MatchOutcome;
+  /** The verifier's probability that the stored answer is right for the query; 0 when vetoed. */
+  score: number;
+}
+
+export interface MatchResult {
+  /** The candidate to serve, if any: the best-scoring one the decision accepts. */
+  served: number | undefined;
+  verdicts: CandidateVerdict[];
+  /** What the judge said, when it was asked: about the served candidate, else the last one asked. */
+  judge: JudgeOutcome | undefined;
+}
+
+export interface MatchDeciderSettings {
+  /** Candidates less similar than this never reach the verifier: the cheap first cut. */
+  cosineFloor: number;
+  /**
+   * Rules that veto whatever the verifier says (`SEMANTIC_VETOES`). By default only those that
+   * are right when they fire (numbers and names that differ on both sides); the verifier reads
+   * the rest better.
+   */
+  vetoes: readonly LookalikeReason[];
+}
+
+const JUDGED = {
+  yes: 'judge_yes',
+  no: 'judge_no',
+  error: 'judge_error',
+  timeout: 'judge_error',
+} as const satisfies Record<JudgeOutcome['verdict'], MatchOutcome>;
+
 /**
- * The match decision shared by the live path and `npm run eval:semantic`: a candidate found by
- * the vector search is served only if no look-alike rule fires and the pair scorer's confidence
- * reaches the threshold.
+ * The match decision shared by the live path and `npm run eval:semantic`: the vector search's
+ * candidates pass a cosine floor and the veto rules, the survivors go to the pair verifier in one
+ * batch, and the best one whose probability reaches its threshold is served. With a judge, a
+ * candidate whose probability falls in the judge's band is decided by the judge instead (best
+ * first, until one is accepted), unless feedback raised the entry's own floor above its score.
  */
 export class MatchDecider {
   constructor(
-    private readonly scorer: PairScorer = new PairScorer(),
-    private readonly rarity: WordRarity = new WordRarity(),
+    private readonly verifier: PairVerifier,
+    private readonly settings: MatchDeciderSettings,
+    private readonly judge?: SemanticJudge,
   ) {}
 
-  /** The rules' verdict and the scorer's input for a pair, for training the scorer. */
-  static explain(
-    query: string,
-    stored: string,
-    cosine: number,
-    rarity: WordRarity,
-  ): { lookalike: LookalikeReason | null; features: number[] } {
-    const queryText = new AnalysedText(query);
-    const storedText = new AnalysedText(stored);
-    const comparison = comparePair(queryText, storedText);
-    return {
-      lookalike: comparison.lookalike,
-      features: pairFeatures(queryText, storedText, cosine, comparison, rarity),
-    };
+  get ready(): boolean {
+    return this.verifier.ready;
   }
 
-  decide(
-    query: AnalysedText,
-    stored: AnalysedText,
-    cosine: number,
-    threshold: number,
-  ): MatchDecision {
-    const comparison = comparePair(query, stored);
-    if (comparison.lookalike) return { hit: false, score: 0, outcome: comparison.lookalike };
-    const learned = this.scorer.score(pairFeatures(query, stored, cosine, comparison, this.rarity));
-    const score = comparison.equivalent ? Math.max(learned, EQUIVALENT_SCORE) : learned;
-    return score >= threshold
-      ? { hit: true, score, outcome: 'match' }
-      : { hit: false, score, outcome: 'below_threshold' };
+  get verifierId(): string {
+    return this.verifier.modelId;
+  }
+
+  async decide(query: string, candidates: readonly MatchCandidate[]): Promise<MatchResult> {
+    const verdicts: CandidateVerdict[] = candidates.map(() => ({
+      outcome: 'below_floor',
+      score: 0,
+    }));
+    const survivors: number[] = [];
+    const analysedQuery = new AnalysedText(query);
+    candidates.forEach((candidate, index) => {
+      if (candidate.cosine < this.settings.cosineFloor) return;
+      const veto = comparePair(analysedQuery, new AnalysedText(candidate.text)).lookalike;
+      if (veto && this.settings.vetoes.includes(veto)) {
+        verdicts[index] = { outcome: veto, score: 0 };
+        return;
+      }
+      survivors.push(index);
+    });
+    if (survivors.length === 0) return { served: undefined, verdicts, judge: undefined };
+
+    const scores = await this.verifier.verify(
+      query,
+      survivors.map((index) => candidates[index].text),
+    );
+    survivors.forEach((index, i) => {
+      const score = scores[i];
+      verdicts[index] = {
+        outcome: score >= candidates[index].threshold ? 'match' : 'below_threshold',
+        score,
+      };
+    });
+    // Best first: with thousands of entries stored, the nearest vector is often not the right one.
+    const ranked = [...survivors].sort((a, b) => verdicts[b].score - verdicts[a].score);
+    let judged: JudgeOutcome | undefined;
+    for (const index of ranked) {
+      const verdict = verdicts[index];
+      if (this.judge?.inBand(verdict.score) && verdict.score >= candidates[index].minScore) {
+        judged = await this.judge.judge(candidates[index].text, query);
+        verdict.outcome = JUDGED[judged.verdict];
+        if (judged.verdict === 'yes') return { served: index, verdicts, judge: judged };
+      } else if (verdict.outcome === 'match') {
+        return { served: index, verdicts, judge: judged };
+      }
+    }
+    return { served: undefined, verdicts, judge: judged };
   }
 }

@@ -1,0 +1,54 @@
+import { bundledVerifierDir } from './bundled-verifier';
+import { OnnxPairVerifier } from './onnx.pair-verifier';
+import { WorkerThreadPairVerifier } from './worker-thread.pair-verifier';
+
+const QUERY = 'How can I change the password of my account?';
+const STORED = [
+  'How do I reset my account password?',
+  'How do I delete my account?',
+  'What is the capital of France?',
+];
+
+describe('the shipped pair verifier', () => {
+  const inProcess = new OnnxPairVerifier({ modelDir: bundledVerifierDir() });
+  const inWorkers = new WorkerThreadPairVerifier({ modelDir: bundledVerifierDir(), workers: 1 });
+
+  beforeAll(() => Promise.all([inProcess.load(), inWorkers.load()]));
+  afterAll(() => Promise.all([inProcess.close(), inWorkers.close()]));
+
+  it('names itself from its manifest', () => {
+    expect(inProcess.modelId).toMatch(/pair-verifier/);
+    expect(inWorkers.modelId).toBe(inProcess.modelId);
+  });
+
+  it('gives one probability per stored prompt, a rewording above another intent and another topic', async () => {
+    const [rewording, otherIntent, otherTopic] = await inProcess.verify(QUERY, STORED);
+    for (const probability of [rewording, otherIntent, otherTopic]) {
+      expect(probability).toBeGreaterThanOrEqual(0);
+      expect(probability).toBeLessThanOrEqual(1);
+    }
+    expect(rewording).toBeGreaterThan(0.5);
+    expect(otherIntent).toBeLessThan(rewording);
+    expect(otherTopic).toBeLessThan(0.1);
+  });
+
+  it('scores a pair the same alone and in a batch, in a worker and in process', async () => {
+    const batch = await inProcess.verify(QUERY, STORED);
+    const [alone] = await inProcess.verify(QUERY, [STORED[1]]);
+    expect(alone).toBeCloseTo(batch[1], 4);
+    const fromWorker = await inWorkers.verify(QUERY, STORED);
+    expect(Array.from(fromWorker)).toEqual(Array.from(batch).map((p) => expect.closeTo(p, 5)));
+  });
+
+  it('answers an empty batch without the model, and refuses before it is loaded', async () => {
+    await expect(inWorkers.verify(QUERY, [])).resolves.toHaveLength(0);
+    const unloaded = new OnnxPairVerifier({ modelDir: bundledVerifierDir() });
+    await expect(unloaded.verify(QUERY, STORED)).rejects.toThrow('not loaded');
+  });
+
+  it('fails to load a folder without a model, naming the file', async () => {
+    const missing = new WorkerThreadPairVerifier({ modelDir: __dirname, workers: 1 });
+    await expect(missing.load()).rejects.toThrow('verifier.json');
+    expect(missing.ready).toBe(false);
+  });
+});

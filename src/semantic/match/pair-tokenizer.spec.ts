@@ -1,0 +1,73 @@
+import { bundledVerifierDir } from './bundled-verifier';
+import { PairTokenizer, truncateLongestFirst } from './pair-tokenizer';
+
+/**
+ * Expected ids are what Hugging Face's Python tokenizer gives for the same pairs
+ * (`tokenizer(a, b, truncation=True, max_length=…)`), the input the model was trained on.
+ */
+describe('PairTokenizer', () => {
+  const rows = (tokenizer: PairTokenizer, stored: string[], query: string) => {
+    const encoded = tokenizer.encode(stored, query);
+    return Array.from({ length: encoded.batch }, (_, row) => {
+      const slice = (array: BigInt64Array) =>
+        Array.from(array.subarray(row * encoded.length, (row + 1) * encoded.length), Number);
+      return {
+        ids: slice(encoded.inputIds),
+        types: slice(encoded.tokenTypeIds),
+        mask: slice(encoded.attentionMask),
+      };
+    });
+  };
+
+  it('builds [CLS] stored [SEP] query [SEP] with segment ids, as in training', () => {
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 96);
+    const [row] = rows(tokenizer, ['How do I reset my password?'], 'Password reset steps, please!');
+    expect(row.ids).toEqual([
+      101, 2129, 2079, 1045, 25141, 2026, 20786, 1029, 102, 20786, 25141, 4084, 1010, 3531, 999,
+      102,
+    ]);
+    expect(row.types).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+    expect(row.mask.every((bit) => bit === 1)).toBe(true);
+  });
+
+  it('lowercases and strips accents like the uncased model', () => {
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 96);
+    const [row] = rows(tokenizer, ['Déjà vu: what does it mean in English?'], 'meaning of deja vu');
+    expect(row.ids).toEqual([
+      101, 2139, 3900, 24728, 1024, 2054, 2515, 2009, 2812, 1999, 2394, 1029, 102, 3574, 1997, 2139,
+      3900, 24728, 102,
+    ]);
+  });
+
+  it('cuts the longer side first to fit max_length', () => {
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 10);
+    const [row] = rows(
+      tokenizer,
+      ['one two three four five six seven eight nine ten'],
+      'alpha beta gamma',
+    );
+    expect(row.ids).toEqual([101, 2028, 2048, 2093, 2176, 102, 6541, 8247, 13091, 102]);
+    expect(row.types).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
+
+  it('pads a batch to its longest pair and masks the padding', () => {
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 96);
+    const [long, short] = rows(tokenizer, ['How do I reset my password?', 'hi'], 'hello');
+    expect(long.ids).toHaveLength(short.ids.length);
+    expect(short.ids.slice(0, 5)).toEqual([101, 7632, 102, 7592, 102]);
+    expect(short.ids.slice(5).every((id) => id === 0)).toBe(true);
+    expect(short.mask).toEqual(short.ids.map((_, i) => (i < 5 ? 1 : 0)));
+  });
+
+  it('splits the budget as the Rust tokenizers do', () => {
+    // Python: tokenizer('one two three', 'four five six', truncation=True, max_length=6)
+    expect(truncateLongestFirst([1, 2, 3], [4, 5, 6], 3)).toEqual([[1], [4, 5]]);
+    // tokenizer('one two three four', 'five six', truncation=True, max_length=7)
+    expect(truncateLongestFirst([1, 2, 3, 4], [5, 6], 4)).toEqual([
+      [1, 2],
+      [5, 6],
+    ]);
+    expect(truncateLongestFirst([1, 2, 3, 4, 5, 6, 7], [8], 4)).toEqual([[1, 2, 3], [8]]);
+    expect(truncateLongestFirst([1], [2], 4)).toEqual([[1], [2]]);
+  });
+});

@@ -1,0 +1,95 @@
+import { Tokenizer } from '@huggingface/tokenizers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The model's inputs for a batch of pairs, padded to the longest. */
+export interface EncodedPairs {
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds: BigInt64Array;
+  batch: number;
+  length: number;
+}
+
+/**
+ * BERT's pair input, `[CLS] stored [SEP] query [SEP]`, with the segment ids the model was
+ * trained on and the same cut as Hugging Face's `truncation=True` (longest first), so the model
+ * sees in Node what it saw in training.
+ */
+export class PairTokenizer {
+  private readonly tokenizer: Tokenizer;
+  private readonly cls: number;
+  private readonly sep: number;
+  private readonly pad: number;
+
+  constructor(
+    modelDir: string,
+    private readonly maxLength: number,
+  ) {
+    const read = (name: string): object =>
+      JSON.parse(readFileSync(join(modelDir, name), 'utf8')) as object;
+    this.tokenizer = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
+    this.cls = this.id('[CLS]');
+    this.sep = this.id('[SEP]');
+    this.pad = this.id('[PAD]');
+  }
+
+  encode(stored: readonly string[], query: string): EncodedPairs {
+    const queryIds = this.ids(query);
+    const rows = stored.map((text) => {
+      const [first, second] = truncateLongestFirst(this.ids(text), queryIds, this.maxLength - 3);
+      return { first, second, length: first.length + second.length + 3 };
+    });
+    const length = Math.max(...rows.map((row) => row.length));
+    const size = rows.length * length;
+    const inputIds = new BigInt64Array(size).fill(BigInt(this.pad));
+    const attentionMask = new BigInt64Array(size);
+    const tokenTypeIds = new BigInt64Array(size);
+    rows.forEach(({ first, second }, row) => {
+      const tokens = [this.cls, ...first, this.sep, ...second, this.sep];
+      const offset = row * length;
+      tokens.forEach((token, i) => {
+        inputIds[offset + i] = BigInt(token);
+        attentionMask[offset + i] = 1n;
+        if (i > first.length + 1) tokenTypeIds[offset + i] = 1n;
+      });
+    });
+    return { inputIds, attentionMask, tokenTypeIds, batch: rows.length, length };
+  }
+
+  private ids(text: string): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  private id(token: string): number {
+    const id = this.tokenizer.token_to_id(token);
+    if (id === undefined) throw new Error(`the tokenizer has no ${token} token`);
+    return id;
+  }
+}
+
+/**
+ * Hugging Face's `longest_first` cut (the Rust tokenizers' rule): when both do not fit, the
+ * shorter side keeps all it has if that is under half the budget, else half; the other side
+ * keeps the rest. Tokens go from the end of each side.
+ */
+export function truncateLongestFirst(
+  first: number[],
+  second: number[],
+  budget: number,
+): [number[], number[]] {
+  if (first.length + second.length <= budget) return [first, second];
+  const swapped = first.length > second.length;
+  const shorter = swapped ? second.length : first.length;
+  let keepShorter: number;
+  let keepLonger: number;
+  if (shorter < budget / 2) {
+    keepShorter = shorter;
+    keepLonger = budget - shorter;
+  } else {
+    keepShorter = Math.floor(budget / 2);
+    keepLonger = keepShorter + (budget % 2);
+  }
+  const [keepFirst, keepSecond] = swapped ? [keepLonger, keepShorter] : [keepShorter, keepLonger];
+  return [first.slice(0, keepFirst), second.slice(0, keepSecond)];
+}
