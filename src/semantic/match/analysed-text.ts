@@ -132,25 +132,6 @@ export function stem(word: string): string {
   return word;
 }
 
-/** Stem → the synonym sets it belongs to, so inflected forms ("fixing", "repaired") meet too. */
-const SYNONYM_SETS = new Map<string, number[]>();
-lexicon.synonyms.forEach((set, id) => {
-  for (const word of set.split(' ')) {
-    const key = stem(word);
-    const sets = SYNONYM_SETS.get(key);
-    if (sets) sets.push(id);
-    else SYNONYM_SETS.set(key, [id]);
-  }
-});
-
-export function areSynonyms(a: string, b: string): boolean {
-  const setsOfA = SYNONYM_SETS.get(stem(a));
-  const setsOfB = SYNONYM_SETS.get(stem(b));
-  return (
-    setsOfA !== undefined && setsOfB !== undefined && setsOfA.some((id) => setsOfB.includes(id))
-  );
-}
-
 /** Digits with their separators, wherever they stand: "Rs.1" holds 1, "S5" holds 5, "3.11" is one number. */
 const NUMBER = /\d+(?:[.,:/]\d+)*/g;
 

@@ -1,5 +1,5 @@
 import { AnalysedText } from './analysed-text';
-import { comparePair, LookalikeReason } from './lookalike-rules';
+import { LookalikeReason, lookalikeReason } from './lookalike-rules';
 import { PairVerifier } from './pair-verifier.port';
 import { JudgeOutcome, SemanticJudge } from './semantic-judge';
 
@@ -87,7 +87,7 @@ export class MatchDecider {
     const analysedQuery = new AnalysedText(query);
     candidates.forEach((candidate, index) => {
       if (candidate.cosine < this.settings.cosineFloor) return;
-      const veto = comparePair(analysedQuery, new AnalysedText(candidate.text)).lookalike;
+      const veto = lookalikeReason(analysedQuery, new AnalysedText(candidate.text));
       if (veto && this.settings.vetoes.includes(veto)) {
         verdicts[index] = { outcome: veto, score: 0 };
         return;
