@@ -59,7 +59,8 @@ const JUDGED = {
 /**
  * The match decision shared by the live path and `npm run eval:semantic`: the vector search's
  * candidates pass a cosine floor and the veto rules, the survivors go to the pair verifier in one
- * batch, and the best one whose probability reaches its threshold is served. With a judge, a
+ * request (one model run per pair), and the best one whose probability reaches its threshold is
+ * served. With a judge, a
  * candidate whose probability falls in the judge's band is decided by the judge instead (best
  * first, until one is accepted), unless feedback raised the entry's own floor above its score.
  */
