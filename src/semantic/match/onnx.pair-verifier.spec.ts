@@ -11,7 +11,7 @@ const STORED = [
 
 describe('the shipped pair verifier', () => {
   const inProcess = new OnnxPairVerifier({ modelDir: bundledVerifierDir() });
-  const inWorkers = new WorkerThreadPairVerifier({ modelDir: bundledVerifierDir(), workers: 1 });
+  const inWorkers = new WorkerThreadPairVerifier({ modelDir: bundledVerifierDir(), workers: 2 });
 
   beforeAll(() => Promise.all([inProcess.load(), inWorkers.load()]));
   afterAll(() => Promise.all([inProcess.close(), inWorkers.close()]));
@@ -36,8 +36,16 @@ describe('the shipped pair verifier', () => {
     const batch = await inProcess.verify(QUERY, STORED);
     const [alone] = await inProcess.verify(QUERY, [STORED[1]]);
     expect(alone).toBeCloseTo(batch[1], 4);
-    const fromWorker = await inWorkers.verify(QUERY, STORED);
-    expect(Array.from(fromWorker)).toEqual(Array.from(batch).map((p) => expect.closeTo(p, 5)));
+    // Three pairs over two idle workers: split, answered in the callers' order.
+    const fromWorkers = await inWorkers.verify(QUERY, STORED);
+    expect(Array.from(fromWorkers)).toEqual(Array.from(batch).map((p) => expect.closeTo(p, 5)));
+    const concurrent = await Promise.all([
+      inWorkers.verify(QUERY, STORED),
+      inWorkers.verify(QUERY, [...STORED].reverse()),
+    ]);
+    expect(Array.from(concurrent[1]).reverse()).toEqual(
+      Array.from(concurrent[0]).map((p) => expect.closeTo(p, 5)),
+    );
   });
 
   it('answers an empty batch without the model, and refuses before it is loaded', async () => {

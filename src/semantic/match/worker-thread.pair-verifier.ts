@@ -38,9 +38,29 @@ export class WorkerThreadPairVerifier implements PairVerifier {
     await this.pool.start();
   }
 
+  /**
+   * A lookup's candidates are spread over the workers that are idle, so one lookup on a quiet
+   * gateway takes the time of its share, not of all its pairs; under load no worker is idle and
+   * each lookup goes whole to the least busy one.
+   */
   async verify(query: string, stored: readonly string[]): Promise<Float32Array> {
     if (stored.length === 0) return new Float32Array(0);
-    return new Float32Array(await this.pool.run({ query, stored }));
+    const parts = Math.max(1, Math.min(this.pool.idle, stored.length));
+    const size = Math.ceil(stored.length / parts);
+    const chunks = Array.from({ length: parts }, (_, i) => stored.slice(i * size, (i + 1) * size));
+    const answers = await Promise.all(
+      chunks
+        .filter((chunk) => chunk.length > 0)
+        .map((chunk) => this.pool.run({ query, stored: chunk })),
+    );
+    const probabilities = new Float32Array(stored.length);
+    let offset = 0;
+    for (const answer of answers) {
+      const part = new Float32Array(answer);
+      probabilities.set(part, offset);
+      offset += part.length;
+    }
+    return probabilities;
   }
 
   close(): Promise<void> {
