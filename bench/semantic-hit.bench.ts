@@ -5,7 +5,7 @@
  * embedded (no help from the embedding LRU) and must be judged by the match decision. Exact hits
  * on the same gateway in the same run are the baseline. Rounds alternate; medians are reported.
  *
- *   npm run bench:semantic -- [--rounds 3] [--duration 10] [--workers 2]
+ *   npm run bench:semantic -- [--rounds 3] [--duration 10] [--workers 2] [--verifier-workers 2]
  */
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,13 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeOpenAIServer } from '../libs/testing';
-import { median, startProcess, stopProcess } from './bench-process';
+import { median, memoryOf, startProcess, stopProcess } from './bench-process';
 
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     duration: { type: 'string', default: '10' },
     workers: { type: 'string', default: '2' },
+    'verifier-workers': { type: 'string', default: '2' },
     'batch-wait-ms': { type: 'string', default: '1' },
   },
 });
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     EMBEDDING_WORKERS: values.workers,
+    SEMANTIC_VERIFIER_WORKERS: values['verifier-workers'],
     EMBEDDING_BATCH_WAIT_MS: values['batch-wait-ms'],
     // Every paraphrase is asked once per round: keep them all out of the LRU's reach.
     EMBEDDING_CACHE_SIZE: '0',
@@ -159,8 +161,10 @@ async function main(): Promise<void> {
   // Semantic entries are written after the response: give the index a moment.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const callsAfterWarmup = provider.calls;
+  const pid = gateway.child.pid ?? 0;
+  const atStart = memoryOf(pid);
   console.log(
-    `${STORED.length} stored questions, ${PARAPHRASES.length} paraphrases; EMBEDDING_WORKERS=${values.workers}, EMBEDDING_BATCH_WAIT_MS=${values['batch-wait-ms']}`,
+    `${STORED.length} stored questions, ${PARAPHRASES.length} paraphrases; EMBEDDING_WORKERS=${values.workers}, SEMANTIC_VERIFIER_WORKERS=${values['verifier-workers']}, EMBEDDING_BATCH_WAIT_MS=${values['batch-wait-ms']}; gateway RSS ${atStart?.rssMiB.toFixed(0)} MiB with the models loaded and the questions stored`,
   );
   await load(gateway.url, 16, STORED);
 
@@ -194,6 +198,10 @@ async function main(): Promise<void> {
   }
   console.log(
     `\nprovider calls during the measured rounds: ${provider.calls - callsAfterWarmup} (paraphrases the decision refused)`,
+  );
+  const atEnd = memoryOf(pid);
+  console.log(
+    `gateway RSS: ${atStart?.rssMiB.toFixed(0)} MiB after start and storing, ${atEnd?.rssMiB.toFixed(0)} MiB after the rounds, peak ${atEnd?.peakMiB.toFixed(0)} MiB`,
   );
   await stopProcess(gateway);
   await provider.close();
