@@ -58,6 +58,18 @@ describe('semantic cache through POST /api/v1/query', () => {
     await waitFor(async () => (await entries()) > before);
   }
 
+  it('reports the embedder, the verifier and the store as ready', async () => {
+    const ready = await fetch(`${gateway.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { info: Record<string, Record<string, string>> };
+    expect(body.info.semantic).toMatchObject({
+      status: 'up',
+      model: 'use-lite-v1',
+      verifier: expect.stringMatching(/pair-verifier/),
+      store: 'usearch',
+    });
+  });
+
   it('serves a paraphrase in the same scope from the semantic cache, without a provider call', async () => {
     await storeAndSettle({ query: STORED });
     const calls = providers.openai.calls;

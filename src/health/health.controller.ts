@@ -77,11 +77,15 @@ export class HealthController {
   private checkSemantic(): HealthIndicatorResult {
     const details = {
       model: this.semantic.modelId || 'loading',
+      verifier: this.semantic.verifierId || 'loading',
       store: this.semantic.backend,
     };
     const session = this.indicators.check('semantic');
     if (!this.semantic.ready) {
-      return session.down({ ...details, message: 'the embedding model is not loaded yet' });
+      return session.down({
+        ...details,
+        message: 'the embedding model or the pair verifier is not loaded (yet)',
+      });
     }
     return this.semantic.storeAvailable
       ? session.up(details)
