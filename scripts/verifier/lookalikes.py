@@ -34,7 +34,6 @@ KINDS = (
 )
 
 GROUPS: dict[str, list[list[str]]] = {
-    "tense": [["is", "was"], ["are", "were"], ["does", "did"], ["do", "did"], ["will", "did"]],
     "entity_swap": [
         ["France", "Spain", "Germany", "Italy", "Japan", "China", "India", "Brazil", "Canada",
          "Mexico", "Australia", "Russia", "Egypt", "Kenya", "Sweden", "Norway", "Poland", "Turkey",
@@ -88,8 +87,6 @@ GROUPS: dict[str, list[list[str]]] = {
         ["on Monday", "on Friday", "on Sunday", "on Saturday", "on Wednesday"],
         ["January", "March", "June", "July", "September", "December", "October"],
         ["daily", "weekly", "monthly", "yearly"],
-        ["early", "late"], ["first", "last"], ["past", "future"], ["ancient", "modern"],
-        ["Jurassic", "Cretaceous", "Triassic"], ["Bronze Age", "Iron Age", "Stone Age"],
         ["was", "will be"],
         ["historically", "currently", "in the future"],
     ],
@@ -129,8 +126,6 @@ GROUPS: dict[str, list[list[str]]] = {
         ["all", "some", "most", "none of the", "only the first"],
         ["urban", "rural", "coastal", "mountain", "desert", "tropical", "arctic"],
         ["northern", "southern", "eastern", "western", "central"],
-        ["indoor", "outdoor"], ["public", "private"], ["junior", "senior"], ["male", "female"],
-        ["adult", "child", "teen", "baby", "senior citizen"],
         ["domestic", "international", "local", "national", "global", "regional"],
         ["front end", "back end", "database", "network", "whole stack"],
         ["beginner", "intermediate", "advanced"],
@@ -197,10 +192,9 @@ class WordNet:
     def __init__(self, dict_dir: Path, vocabulary: set[str]):
         self.siblings: dict[str, list[str]] = defaultdict(list)
         self.antonyms: dict[str, list[str]] = defaultdict(list)
-        self.synonyms: dict[str, list[str]] = {}
         if not dict_dir.exists():
             return
-        for pos in ("noun", "verb", "adj"):
+        for pos in ("noun", "adj"):
             words_of: dict[str, list[str]] = {}
             parents: dict[str, list[str]] = {}
             children: dict[str, list[str]] = defaultdict(list)
@@ -222,17 +216,8 @@ class WordNet:
                     elif symbol == "!":
                         for word in words_of[offset]:
                             self.antonyms[word].append(target)
-            first_sense = _first_senses_of(dict_dir / f"index.{pos}")
             for offset, words in words_of.items():
                 for word in words:
-                    # A synonym only where both words' commonest sense is this synset: "car" and
-                    # "automobile", not "people" and "mass".
-                    if first_sense.get(word) == offset and word not in self.synonyms:
-                        same = [w for w in words if w != word and first_sense.get(w) == offset]
-                        if same:
-                            self.synonyms[word] = same
-                    if pos == "verb":
-                        continue
                     for parent in parents.get(offset, [])[:1]:
                         for sibling in children[parent]:
                             if sibling == offset:
@@ -246,18 +231,6 @@ class WordNet:
                     self.antonyms[word] = resolved
                 else:
                     del self.antonyms[word]
-
-
-def _first_senses_of(index_file: Path) -> dict[str, str]:
-    """Lemma -> its commonest synset: index files list a lemma's synsets by frequency."""
-    senses = {}
-    for line in index_file.read_text(encoding="utf-8", errors="ignore").splitlines():
-        if not line or line[0] == " ":
-            continue
-        fields = line.split()
-        pointers = int(fields[3])
-        senses[fields[0]] = fields[4 + pointers + 2]
-    return senses
 
 
 def _replace_word(text: str, old: str, new: str) -> str:
@@ -370,30 +343,26 @@ class LookalikeGenerator:
         return _replace_word(text, old, new) if _has(text, old) else None
 
     def _direction_swap(self, text: str) -> str | None:
+        words = "|".join(DIRECTION_WORDS)
+        pattern = re.compile(
+            rf"\b([\w.+#-]+(?: [\w.+#-]+)?) ({words}) ([\w.+#-]+(?: [\w.+#-]+)?)\b", re.IGNORECASE
+        )
+        match = pattern.search(text)
         from_to = re.search(r"\bfrom ([\w.+#-]+) to ([\w.+#-]+)", text, re.IGNORECASE)
         if from_to:
             a, b = from_to.group(1), from_to.group(2)
             return text[: from_to.start()] + f"from {b} to {a}" + text[from_to.end():]
+        if match:
+            left, word, right = match.group(1).split()[-1], match.group(2), match.group(3).split()[0]
+            if left.lower() in STOPWORDS or right.lower() in STOPWORDS:
+                return None
+            start = match.start() + match.group(0).rfind(left, 0, len(match.group(1)))
+            end = match.start() + len(match.group(1)) + len(word) + 2 + len(right)
+            return text[:start] + f"{right} {word} {left}" + text[end:]
         are_all = re.match(r"(?i)(are|is) (all|every|any) ([\w-]+) ([\w-]+)\??$", text.strip())
         if are_all:
             return f"{are_all.group(1)} {are_all.group(2)} {are_all.group(4)} {are_all.group(3)}?"
-        return self._word_order_swap(text)
-
-    def _word_order_swap(self, text: str) -> str | None:
-        """Two content words trade places: "insomnia causes stress" -> "stress causes insomnia"."""
-        spans = [
-            m for m in re.finditer(r"[A-Za-z][A-Za-z'-]+", text)
-            if m.group(0).lower() not in STOPWORDS and len(m.group(0)) > 2
-        ]
-        if len(spans) < 2:
-            return None
-        first, second = sorted(self.rng.sample(spans, 2), key=lambda m: m.start())
-        if first.group(0).lower() == second.group(0).lower():
-            return None
-        return (
-            text[: first.start()] + second.group(0) + text[first.end(): second.start()]
-            + first.group(0) + text[second.end():]
-        )
+        return None
 
     def _phrase_kind(self, text: str, kind: str, appendable: list[str]) -> str | None:
         swapped = _swap_from_groups(text, GROUPS[kind], self.rng)
@@ -457,10 +426,6 @@ class LookalikeGenerator:
         swapped = _swap_from_groups(text, GROUPS["time_reference"], self.rng)
         if swapped:
             return swapped
-        if self.rng.random() < 0.5:
-            tensed = _swap_from_groups(text, GROUPS["tense"], self.rng)
-            if tensed:
-                return tensed
         return _append(text, self.rng.choice(GROUPS["time_reference"][0] + GROUPS["time_reference"][6]))
 
     def _role_swap(self, text: str) -> str | None:
@@ -471,9 +436,9 @@ class LookalikeGenerator:
                 swapped = _replace_word(swapped, b, a)
                 return swapped.replace(marker, b)
             for old, new in ((a, b), (b, a)):
-                if _has(text, old) and self.rng.random() < 0.5:
+                if _has(text, old):
                     return _replace_word(text, old, new)
-        return self._word_order_swap(text)
+        return self._direction_swap(text)
 
     def _wordnet_sibling(self, text: str) -> str | None:
         candidates = []
@@ -485,37 +450,6 @@ class LookalikeGenerator:
             return None
         token = self.rng.choice(candidates)
         return _replace_word(text, token, self.rng.choice(self.wordnet.siblings[token.lower()]))
-
-
-def reword_with_synonyms(text: str, wordnet: WordNet, rng: random.Random) -> str | None:
-    """One or two content words replaced by a WordNet synonym of their commonest sense."""
-    # Lower-case words of four letters or more: names and fragments ("women's" -> "s") keep.
-    tokens = [
-        m for m in re.finditer(r"(?<!['\w])[a-z]{4,}(?![\w'])", text)
-        if m.group(0) not in STOPWORDS and wordnet.synonyms.get(m.group(0))
-    ]
-    if not tokens:
-        return None
-    result = text
-    for match in sorted(rng.sample(tokens, min(len(tokens), rng.choice([1, 2]))),
-                        key=lambda m: -m.start()):
-        synonym = rng.choice(wordnet.synonyms[match.group(0)])
-        result = result[: match.start()] + synonym + result[match.end():]
-    return result
-
-
-def restyle(text: str, rng: random.Random) -> str:
-    """The very same words in another case, spacing or punctuation: one request."""
-    styles = [
-        lambda t: t.lower(),
-        lambda t: t.upper(),
-        lambda t: t.rstrip("?.! ") if t.rstrip()[-1:] in "?.!" else t + "?",
-        lambda t: re.sub(r"[,;:]", "", t),
-        lambda t: "  ".join(t.split()),
-        lambda t: t[:1].lower() + t[1:],
-        lambda t: t,
-    ]
-    return rng.choice(styles)(text)
 
 
 def reword(text: str, rng: random.Random) -> str:

@@ -26,14 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lookalikes import (  # noqa: E402
-    KINDS,
-    LookalikeGenerator,
-    WordNet,
-    restyle,
-    reword,
-    reword_with_synonyms,
-)
+from lookalikes import KINDS, LookalikeGenerator, WordNet, reword  # noqa: E402
 from pairs import (  # noqa: E402
     Pair,
     dev_texts,
@@ -55,12 +48,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-length", type=int, default=96)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=5e-5)
-    parser.add_argument("--epochs", type=float, default=1.25)
-    parser.add_argument("--qqp-negatives", type=int, default=100000)
-    parser.add_argument("--generated-per-kind", type=int, default=1500)
-    parser.add_argument("--rewordings", type=int, default=4000)
-    parser.add_argument("--synonym-rewordings", type=int, default=6000)
-    parser.add_argument("--restyled", type=int, default=3000)
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--qqp-negatives", type=int, default=22000)
+    parser.add_argument("--generated-per-kind", type=int, default=1600)
+    parser.add_argument("--rewordings", type=int, default=6000)
     parser.add_argument("--lookalike-repeats", type=int, default=6)
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -117,22 +108,7 @@ def build_training_set(args: argparse.Namespace, rng: random.Random) -> tuple[li
         other = partner if source.label == 1 and rng.random() < 0.5 else text
         rewordings.append(Pair(other, reword(text, rng), 1, "rewording", "generated"))
 
-    synonym_rewordings = []
-    while len(synonym_rewordings) < args.synonym_rewordings:
-        text = rng.choice(prompts)
-        reworded = reword_with_synonyms(text, wordnet, rng)
-        if reworded and reworded.lower() != text.lower():
-            synonym_rewordings.append(Pair(text, reworded, 1, "synonym_rewording", "generated"))
-
-    restyled = [
-        Pair(text, restyle(text, rng), 1, "restyled", "generated")
-        for text in (rng.choice(prompts) for _ in range(args.restyled))
-    ]
-
-    pairs = (
-        positives + negatives + generated + rewordings + synonym_rewordings + restyled
-        + lookalike_train * args.lookalike_repeats
-    )
+    pairs = positives + negatives + generated + rewordings + lookalike_train * args.lookalike_repeats
     pairs = [
         Pair(p.query, p.stored, p.label, p.kind, p.source) if rng.random() < 0.5 else p
         for p in pairs
@@ -145,8 +121,6 @@ def build_training_set(args: argparse.Namespace, rng: random.Random) -> tuple[li
         "lookalike_repeats": args.lookalike_repeats,
         "generated_lookalikes": counts,
         "generated_rewordings": len(rewordings),
-        "generated_synonym_rewordings": len(synonym_rewordings),
-        "generated_restyled": len(restyled),
         "wordnet_words_with_siblings": len(wordnet.siblings),
         "total": len(pairs),
     }
