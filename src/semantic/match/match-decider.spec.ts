@@ -67,6 +67,28 @@ describe('MatchDecider', () => {
     });
   });
 
+  it('serves the same words in another case or punctuation without asking the verifier', async () => {
+    const verifier = new TableVerifier({});
+    const decider = new MatchDecider(verifier, settings);
+    const result = await decider.decide('what is the best way to learn Typescript', [
+      candidate('Something else entirely', 0.95),
+      candidate('What is the best way to learn TypeScript?', 0.97),
+    ]);
+    expect(result.served).toBe(1);
+    expect(result.verdicts[1]).toEqual({ outcome: 'match', score: 1 });
+    expect(verifier.asked).toEqual([]);
+  });
+
+  it('keeps the symbols that change a question: C# is not C++', async () => {
+    const verifier = new TableVerifier({ 'Implement a stack in C#': 0.2 });
+    const decider = new MatchDecider(verifier, { ...settings, vetoes: [] });
+    const result = await decider.decide('Implement a stack in C++', [
+      candidate('Implement a stack in C#'),
+    ]);
+    expect(result.served).toBeUndefined();
+    expect(verifier.asked).toEqual([['Implement a stack in C#']]);
+  });
+
   it("applies each candidate's own threshold", async () => {
     const verifier = new TableVerifier({ stored: 0.7 });
     const decider = new MatchDecider(verifier, settings);

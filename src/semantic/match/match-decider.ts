@@ -86,7 +86,14 @@ export class MatchDecider {
     }));
     const survivors: number[] = [];
     const analysedQuery = new AnalysedText(query);
+    const queryWords = sameWordsKey(query);
     candidates.forEach((candidate, index) => {
+      // The same words in another case, spacing or punctuation: the same question, whatever a
+      // model would say (the verifier never saw identical pairs and scores them unevenly).
+      if (sameWordsKey(candidate.text) === queryWords && candidate.minScore < 1) {
+        verdicts[index] = { outcome: 'match', score: 1 };
+        return;
+      }
       if (candidate.cosine < this.settings.cosineFloor) return;
       const veto = lookalikeReason(analysedQuery, new AnalysedText(candidate.text));
       if (veto && this.settings.vetoes.includes(veto)) {
@@ -95,6 +102,10 @@ export class MatchDecider {
       }
       survivors.push(index);
     });
+    const same = verdicts.findIndex(
+      (verdict) => verdict.score === 1 && verdict.outcome === 'match',
+    );
+    if (same >= 0) return { served: same, verdicts, judge: undefined };
     if (survivors.length === 0) return { served: undefined, verdicts, judge: undefined };
 
     const scores = await this.verifier.verify(
@@ -123,4 +134,18 @@ export class MatchDecider {
     }
     return { served: undefined, verdicts, judge: judged };
   }
+}
+
+/**
+ * Lower-case words without accents or sentence punctuation: what tells two texts apart for a
+ * reader. Symbols inside words stay ("C#" is not "C++", "3.11" is not "311").
+ */
+function sameWordsKey(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[?!,;:"'`“”‘’()[\]{}…]|\.(?=\s|$)/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
