@@ -23,7 +23,7 @@ describe('parseEnvironment', () => {
       HOST: '0.0.0.0',
       DATA_DIR: './data',
       CACHE_TTL_SECONDS: 86_400,
-      SEMANTIC_THRESHOLD: 0.6,
+      SEMANTIC_THRESHOLD: 0.75,
       API_KEYS: [],
       RATE_LIMIT_RPM: 0,
       LOG_PROMPTS: false,
