@@ -57,9 +57,11 @@ async function scorePairs(
   for (const [index, pair] of pairs.entries()) {
     const cosine = dot(cache.get(pair.query), cache.get(pair.stored));
     // Threshold 0: the score is what a threshold is then compared with.
-    const result = await decider.decide(pair.query, [
-      { text: pair.stored, cosine, threshold: 0, minScore: 0 },
-    ]);
+    const result = await decider.decide(
+      pair.query,
+      [{ text: pair.stored, cosine, minScore: 0 }],
+      0,
+    );
     const [verdict] = result.verdicts;
     const [alone] = await verifier.verify(pair.query, [pair.stored]);
     scored.decision.push({ score: verdict.score, hit: pair.hit });
@@ -166,9 +168,11 @@ async function evaluateContextual(
     );
     if (standalone.scope === followUp.scope) sameScope++;
     const cosine = dot(cache.get(item.followUp), cache.get(item.standalone));
-    const result = await decider.decide(item.followUp, [
-      { text: item.standalone, cosine, threshold, minScore: 0 },
-    ]);
+    const result = await decider.decide(
+      item.followUp,
+      [{ text: item.standalone, cosine, minScore: 0 }],
+      threshold,
+    );
     if (result.served !== undefined) textOnlyHits++;
   }
   console.log(`\n${file}: ${items.length} follow-ups`);

@@ -161,9 +161,9 @@ export class SemanticCacheService implements OnModuleInit, OnModuleDestroy {
       candidates.map(({ entry, similarity }) => ({
         text: entry.text,
         cosine: similarity,
-        threshold: Math.max(threshold, entry.minScore),
         minScore: entry.minScore,
       })),
+      threshold,
     );
     for (const verdict of result.verdicts) this.metrics.semanticDecision(verdict.outcome);
     if (result.served === undefined) return { match: undefined, judge: result.judge };

@@ -16,12 +16,13 @@ class TableVerifier implements PairVerifier {
   }
 }
 
-const candidate = (text: string, cosine = 0.9, threshold = 0.6, minScore = 0): MatchCandidate => ({
+const candidate = (text: string, cosine = 0.9, minScore = 0): MatchCandidate => ({
   text,
   cosine,
-  threshold,
   minScore,
 });
+
+const THRESHOLD = 0.6;
 
 const settings = { cosineFloor: 0.5, vetoes: ['quantity', 'entity'] as const };
 
@@ -29,10 +30,11 @@ describe('MatchDecider', () => {
   it('serves the candidate the verifier scores highest, not the nearest vector', async () => {
     const verifier = new TableVerifier({ 'near but wrong': 0.3, 'farther but right': 0.9 });
     const decider = new MatchDecider(verifier, settings);
-    const result = await decider.decide('how do I reset my password', [
-      candidate('near but wrong', 0.95),
-      candidate('farther but right', 0.7),
-    ]);
+    const result = await decider.decide(
+      'how do I reset my password',
+      [candidate('near but wrong', 0.95), candidate('farther but right', 0.7)],
+      THRESHOLD,
+    );
     expect(result.served).toBe(1);
     expect(result.verdicts).toEqual([
       { outcome: 'below_threshold', score: expect.closeTo(0.3, 5) },
@@ -44,10 +46,11 @@ describe('MatchDecider', () => {
   it('sends candidates below the cosine floor and vetoed look-alikes to no model', async () => {
     const verifier = new TableVerifier({ 'Convert 20 USD to EUR': 1, 'far away': 1 });
     const decider = new MatchDecider(verifier, settings);
-    const result = await decider.decide('Convert 10 USD to EUR', [
-      candidate('Convert 20 USD to EUR', 0.99),
-      candidate('far away', 0.2),
-    ]);
+    const result = await decider.decide(
+      'Convert 10 USD to EUR',
+      [candidate('Convert 20 USD to EUR', 0.99), candidate('far away', 0.2)],
+      THRESHOLD,
+    );
     expect(result.served).toBeUndefined();
     expect(result.verdicts.map((verdict) => verdict.outcome)).toEqual(['quantity', 'below_floor']);
     expect(verifier.asked).toEqual([]);
@@ -58,10 +61,10 @@ describe('MatchDecider', () => {
     const vetoing = new MatchDecider(verifier, { ...settings, vetoes: ['direction'] });
     const reading = new MatchDecider(verifier, settings);
     const stored = [candidate('Convert EUR to USD', 0.99)];
-    expect((await vetoing.decide('Convert USD to EUR', stored)).verdicts[0].outcome).toBe(
-      'direction',
-    );
-    expect((await reading.decide('Convert USD to EUR', stored)).verdicts[0]).toEqual({
+    expect(
+      (await vetoing.decide('Convert USD to EUR', stored, THRESHOLD)).verdicts[0].outcome,
+    ).toBe('direction');
+    expect((await reading.decide('Convert USD to EUR', stored, THRESHOLD)).verdicts[0]).toEqual({
       outcome: 'below_threshold',
       score: expect.closeTo(0.1, 5),
     });
@@ -70,10 +73,14 @@ describe('MatchDecider', () => {
   it('serves the same words in another case or punctuation without asking the verifier', async () => {
     const verifier = new TableVerifier({});
     const decider = new MatchDecider(verifier, settings);
-    const result = await decider.decide('what is the best way to learn Typescript', [
-      candidate('Something else entirely', 0.95),
-      candidate('What is the best way to learn TypeScript?', 0.97),
-    ]);
+    const result = await decider.decide(
+      'what is the best way to learn Typescript',
+      [
+        candidate('Something else entirely', 0.95),
+        candidate('What is the best way to learn TypeScript?', 0.97),
+      ],
+      THRESHOLD,
+    );
     expect(result.served).toBe(1);
     expect(result.verdicts[1]).toEqual({ outcome: 'match', score: 1 });
     expect(verifier.asked).toEqual([]);
@@ -82,18 +89,23 @@ describe('MatchDecider', () => {
   it('keeps the symbols that change a question: C# is not C++', async () => {
     const verifier = new TableVerifier({ 'Implement a stack in C#': 0.2 });
     const decider = new MatchDecider(verifier, { ...settings, vetoes: [] });
-    const result = await decider.decide('Implement a stack in C++', [
-      candidate('Implement a stack in C#'),
-    ]);
+    const result = await decider.decide(
+      'Implement a stack in C++',
+      [candidate('Implement a stack in C#')],
+      THRESHOLD,
+    );
     expect(result.served).toBeUndefined();
     expect(verifier.asked).toEqual([['Implement a stack in C#']]);
   });
 
-  it("applies each candidate's own threshold", async () => {
+  it("applies the request's threshold, or the entry's own floor where feedback raised it", async () => {
     const verifier = new TableVerifier({ stored: 0.7 });
     const decider = new MatchDecider(verifier, settings);
-    expect((await decider.decide('query', [candidate('stored', 0.9, 0.6)])).served).toBe(0);
-    expect((await decider.decide('query', [candidate('stored', 0.9, 0.8)])).served).toBeUndefined();
+    expect((await decider.decide('query', [candidate('stored')], 0.6)).served).toBe(0);
+    expect((await decider.decide('query', [candidate('stored')], 0.8)).served).toBeUndefined();
+    expect(
+      (await decider.decide('query', [candidate('stored', 0.9, 0.8)], 0.6)).served,
+    ).toBeUndefined();
   });
 
   describe('with a judge for the uncertain band', () => {
@@ -132,11 +144,11 @@ describe('MatchDecider', () => {
         settings,
         judge,
       );
-      const result = await decider.decide('query', [
-        candidate('third'),
-        candidate('second'),
-        candidate('first'),
-      ]);
+      const result = await decider.decide(
+        'query',
+        [candidate('third'), candidate('second'), candidate('first')],
+        THRESHOLD,
+      );
       expect(result.served).toBe(1);
       expect(asked).toEqual(['first', 'second']);
       expect(result.judge).toEqual({ verdict: 'yes', cached: false });
@@ -154,8 +166,8 @@ describe('MatchDecider', () => {
         settings,
         judge,
       );
-      expect((await decider.decide('query', [candidate('sure')])).served).toBe(0);
-      const unsure = await decider.decide('query', [candidate('unsure')]);
+      expect((await decider.decide('query', [candidate('sure')], THRESHOLD)).served).toBe(0);
+      const unsure = await decider.decide('query', [candidate('unsure')], THRESHOLD);
       expect(unsure.served).toBeUndefined();
       expect(unsure.judge).toEqual({ verdict: 'error', cached: false });
       expect(asked).toEqual(['unsure']);
@@ -164,7 +176,7 @@ describe('MatchDecider', () => {
     it("never overrules the entry's own floor that feedback raised", async () => {
       const { judge, asked } = judgeWith({ reported: 'yes' });
       const decider = new MatchDecider(new TableVerifier({ reported: 0.5 }), settings, judge);
-      const result = await decider.decide('query', [candidate('reported', 0.9, 0.6, 0.55)]);
+      const result = await decider.decide('query', [candidate('reported', 0.9, 0.55)], THRESHOLD);
       expect(result.served).toBeUndefined();
       expect(asked).toEqual([]);
     });

@@ -16,10 +16,9 @@ export type MatchOutcome =
 export interface MatchCandidate {
   text: string;
   cosine: number;
-  /** The score a hit needs: the request's threshold or the entry's own, if higher. */
-  threshold: number;
   /**
-   * The entry's own floor, raised by wrong-hit feedback: below it not even the judge is asked.
+   * The entry's own floor, raised by wrong-hit feedback: a hit needs at least this and the
+   * request's threshold, and below it not even the judge is asked.
    */
   minScore: number;
 }
@@ -60,9 +59,9 @@ const JUDGED = {
  * The match decision shared by the live path and `npm run eval:semantic`: the vector search's
  * candidates pass a cosine floor and the veto rules, the survivors go to the pair verifier in one
  * request (one model run per pair), and the best one whose probability reaches its threshold is
- * served. With a judge, a
- * candidate whose probability falls in the judge's band is decided by the judge instead (best
- * first, until one is accepted), unless feedback raised the entry's own floor above its score.
+ * served. With a judge, a candidate whose probability falls in the judge's band is decided by
+ * the judge instead (best first, until one is accepted), unless feedback raised the entry's own
+ * floor above its score.
  */
 export class MatchDecider {
   constructor(
@@ -71,15 +70,11 @@ export class MatchDecider {
     private readonly judge?: SemanticJudge,
   ) {}
 
-  get ready(): boolean {
-    return this.verifier.ready;
-  }
-
-  get verifierId(): string {
-    return this.verifier.modelId;
-  }
-
-  async decide(query: string, candidates: readonly MatchCandidate[]): Promise<MatchResult> {
+  async decide(
+    query: string,
+    candidates: readonly MatchCandidate[],
+    threshold: number,
+  ): Promise<MatchResult> {
     const verdicts: CandidateVerdict[] = candidates.map(() => ({
       outcome: 'below_floor',
       score: 0,
@@ -87,11 +82,13 @@ export class MatchDecider {
     const survivors: number[] = [];
     const analysedQuery = new AnalysedText(query);
     const queryWords = sameWordsKey(query);
+    let sameWords: number | undefined;
     candidates.forEach((candidate, index) => {
       // The same words in another case, spacing or punctuation: the same question, whatever a
       // model would say (the verifier never saw identical pairs and scores them unevenly).
       if (sameWordsKey(candidate.text) === queryWords && candidate.minScore < 1) {
         verdicts[index] = { outcome: 'match', score: 1 };
+        sameWords ??= index;
         return;
       }
       if (candidate.cosine < this.settings.cosineFloor) return;
@@ -102,10 +99,7 @@ export class MatchDecider {
       }
       survivors.push(index);
     });
-    const same = verdicts.findIndex(
-      (verdict) => verdict.score === 1 && verdict.outcome === 'match',
-    );
-    if (same >= 0) return { served: same, verdicts, judge: undefined };
+    if (sameWords !== undefined) return { served: sameWords, verdicts, judge: undefined };
     if (survivors.length === 0) return { served: undefined, verdicts, judge: undefined };
 
     const scores = await this.verifier.verify(
@@ -115,7 +109,8 @@ export class MatchDecider {
     survivors.forEach((index, i) => {
       const score = scores[i];
       verdicts[index] = {
-        outcome: score >= candidates[index].threshold ? 'match' : 'below_threshold',
+        outcome:
+          score >= Math.max(threshold, candidates[index].minScore) ? 'match' : 'below_threshold',
         score,
       };
     });
