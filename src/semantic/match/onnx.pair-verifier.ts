@@ -51,8 +51,7 @@ export class OnnxPairVerifier implements PairVerifier {
     const tokenizer = this.tokenizer;
     if (!session || !tokenizer) throw new Error('the pair verifier is not loaded');
     const probabilities = new Float32Array(stored.length);
-    for (const [index, text] of stored.entries()) {
-      const encoded = tokenizer.encode([text], query);
+    for (const [index, encoded] of tokenizer.encode(stored, query).entries()) {
       const shape = [1, encoded.length];
       const output = await session.run({
         input_ids: new Tensor('int64', encoded.inputIds, shape),

@@ -2,12 +2,11 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The model's inputs for a batch of pairs, padded to the longest. */
-export interface EncodedPairs {
+/** The model's inputs for one pair. */
+export interface EncodedPair {
   inputIds: BigInt64Array;
   attentionMask: BigInt64Array;
   tokenTypeIds: BigInt64Array;
-  batch: number;
   length: number;
 }
 
@@ -20,7 +19,6 @@ export class PairTokenizer {
   private readonly tokenizer: Tokenizer;
   private readonly cls: number;
   private readonly sep: number;
-  private readonly pad: number;
 
   constructor(
     modelDir: string,
@@ -31,30 +29,22 @@ export class PairTokenizer {
     this.tokenizer = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
     this.cls = this.id('[CLS]');
     this.sep = this.id('[SEP]');
-    this.pad = this.id('[PAD]');
   }
 
-  encode(stored: readonly string[], query: string): EncodedPairs {
+  /** One input per stored prompt, each with the query; the query is tokenized once. */
+  encode(stored: readonly string[], query: string): EncodedPair[] {
     const queryIds = this.ids(query);
-    const rows = stored.map((text) => {
+    return stored.map((text) => {
       const [first, second] = truncateLongestFirst(this.ids(text), queryIds, this.maxLength - 3);
-      return { first, second, length: first.length + second.length + 3 };
-    });
-    const length = Math.max(...rows.map((row) => row.length));
-    const size = rows.length * length;
-    const inputIds = new BigInt64Array(size).fill(BigInt(this.pad));
-    const attentionMask = new BigInt64Array(size);
-    const tokenTypeIds = new BigInt64Array(size);
-    rows.forEach(({ first, second }, row) => {
       const tokens = [this.cls, ...first, this.sep, ...second, this.sep];
-      const offset = row * length;
-      tokens.forEach((token, i) => {
-        inputIds[offset + i] = BigInt(token);
-        attentionMask[offset + i] = 1n;
-        if (i > first.length + 1) tokenTypeIds[offset + i] = 1n;
-      });
+      return {
+        inputIds: BigInt64Array.from(tokens, BigInt),
+        attentionMask: new BigInt64Array(tokens.length).fill(1n),
+        // Segment 0 up to and including the first [SEP], segment 1 after it.
+        tokenTypeIds: BigInt64Array.from(tokens, (_, i) => (i > first.length + 1 ? 1n : 0n)),
+        length: tokens.length,
+      };
     });
-    return { inputIds, attentionMask, tokenTypeIds, batch: rows.length, length };
   }
 
   private ids(text: string): number[] {
