@@ -211,9 +211,11 @@ async function main(): Promise<void> {
     threads: 2,
   });
   await verifier.load();
+  // One candidate per pair here, so the early stop of the live path never comes into play.
   const decider = new MatchDecider(verifier, {
     cosineFloor: config.cosineFloor,
     vetoes: config.vetoes,
+    sureScore: 1,
   });
   const cache = await openEmbeddings();
   const keep = inFold(values.fold);

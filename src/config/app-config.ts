@@ -49,6 +49,8 @@ export class AppConfig {
       modelDir: string | undefined;
       /** Worker threads running it; 0 runs it on the event loop's thread. */
       workers: number;
+      /** A candidate scoring this ends the search; 1 reads every candidate. */
+      sureScore: number;
     };
     /** An LLM asked about candidates whose verifier score is uncertain; off when `model` is unset. */
     judge: {
@@ -128,6 +130,7 @@ export class AppConfig {
       verifier: {
         modelDir: env.SEMANTIC_VERIFIER_MODEL,
         workers: env.SEMANTIC_VERIFIER_WORKERS,
+        sureScore: env.SEMANTIC_VERIFIER_SURE,
       },
       judge: {
         model: env.SEMANTIC_JUDGE_MODEL,

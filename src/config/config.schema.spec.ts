@@ -73,6 +73,7 @@ describe('parseEnvironment', () => {
     ['PORT', '70000'],
     ['SEMANTIC_THRESHOLD', '1.5'],
     ['SEMANTIC_THRESHOLD', 'high'],
+    ['SEMANTIC_VERIFIER_SURE', '1.2'],
     ['CACHE_TTL_SECONDS', '0'],
     ['REDIS_URL', 'http://localhost:6379'],
     ['REDIS_URL', 'not a url'],

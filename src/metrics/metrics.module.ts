@@ -94,7 +94,7 @@ const LATENCY_BUCKETS = [
     }),
     makeCounterProvider({
       name: METRIC.semanticDecisions,
-      help: 'Semantic candidates decided, by outcome: match, below_threshold (verifier score under the threshold), below_floor (cosine under SEMANTIC_COSINE_FLOOR), the veto rule that refused it (quantity, entity), or the judge verdict (judge_yes, judge_no, judge_error)',
+      help: 'Semantic candidates decided, by outcome: match, below_threshold (verifier score under the threshold), below_floor (cosine under SEMANTIC_COSINE_FLOOR), not_verified (not read: a nearer candidate was sure or the same words were found), the veto rule that refused it (quantity, entity), or the judge verdict (judge_yes, judge_no, judge_error)',
       labelNames: ['outcome'],
     }),
     makeCounterProvider({

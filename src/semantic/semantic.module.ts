@@ -83,9 +83,10 @@ function createDecider(
   metrics: GatewayMetrics,
 ): MatchDecider {
   const { judge, cosineFloor, vetoes } = config.semantic;
+  const { sureScore } = config.semantic.verifier;
   return new MatchDecider(
     verifier,
-    { cosineFloor, vetoes },
+    { cosineFloor, vetoes, sureScore },
     judge.model
       ? new SemanticJudge(
           llm,

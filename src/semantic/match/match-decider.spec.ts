@@ -7,7 +7,10 @@ class TableVerifier implements PairVerifier {
   readonly modelId = 'table';
   readonly ready = true;
   readonly asked: string[][] = [];
-  constructor(private readonly scores: Record<string, number>) {}
+  constructor(
+    private readonly scores: Record<string, number>,
+    readonly parallelism = 2,
+  ) {}
   load = () => Promise.resolve();
   close = () => Promise.resolve();
   verify(_query: string, stored: readonly string[]): Promise<Float32Array> {
@@ -24,7 +27,11 @@ const candidate = (text: string, cosine = 0.9, minScore = 0): MatchCandidate => 
 
 const THRESHOLD = 0.6;
 
-const settings = { cosineFloor: 0.5, vetoes: ['quantity', 'entity'] as const };
+const settings = {
+  cosineFloor: 0.5,
+  vetoes: ['quantity', 'entity'] as const,
+  sureScore: 1,
+};
 
 describe('MatchDecider', () => {
   it('serves the candidate the verifier scores highest, not the nearest vector', async () => {
@@ -82,8 +89,58 @@ describe('MatchDecider', () => {
       THRESHOLD,
     );
     expect(result.served).toBe(1);
-    expect(result.verdicts[1]).toEqual({ outcome: 'match', score: 1 });
+    expect(result.verdicts).toEqual([
+      { outcome: 'not_verified', score: 0 },
+      { outcome: 'match', score: 1 },
+    ]);
     expect(verifier.asked).toEqual([]);
+  });
+
+  describe('reading the nearest first', () => {
+    const stored = [
+      candidate('third nearest', 0.7),
+      candidate('nearest', 0.95),
+      candidate('second nearest', 0.9),
+    ];
+
+    it('stops after the round that found a candidate it is sure of', async () => {
+      const verifier = new TableVerifier({
+        nearest: 0.4,
+        'second nearest': 0.93,
+        'third nearest': 0.99,
+      });
+      const decider = new MatchDecider(verifier, { ...settings, sureScore: 0.9 });
+      const result = await decider.decide('a question', stored, THRESHOLD);
+      expect(verifier.asked).toEqual([['nearest', 'second nearest']]);
+      expect(result.served).toBe(2);
+      expect(result.verdicts[0]).toEqual({ outcome: 'not_verified', score: 0 });
+    });
+
+    it('reads the next round when the first is only good enough, and serves the best', async () => {
+      const verifier = new TableVerifier({
+        nearest: 0.4,
+        'second nearest': 0.8,
+        'third nearest': 0.85,
+      });
+      const decider = new MatchDecider(verifier, { ...settings, sureScore: 0.9 });
+      const result = await decider.decide('a question', stored, THRESHOLD);
+      expect(verifier.asked).toEqual([['nearest', 'second nearest'], ['third nearest']]);
+      expect(result.served).toBe(0);
+    });
+
+    it('is not sure of a score under the threshold, and with 1 reads every candidate at once', async () => {
+      const scores = { nearest: 0.95, 'second nearest': 0.2, 'third nearest': 0.3 };
+      const strict = new TableVerifier(scores, 1);
+      await new MatchDecider(strict, { ...settings, sureScore: 0.9 }).decide(
+        'a question',
+        stored,
+        0.97,
+      );
+      expect(strict.asked).toEqual([['nearest'], ['second nearest'], ['third nearest']]);
+      const everyOne = new TableVerifier(scores, 1);
+      await new MatchDecider(everyOne, settings).decide('a question', stored, THRESHOLD);
+      expect(everyOne.asked).toEqual([['nearest', 'second nearest', 'third nearest']]);
+    });
   });
 
   it('keeps the symbols that change a question: C# is not C++', async () => {

@@ -7,6 +7,7 @@ export type MatchOutcome =
   | 'match'
   | 'below_threshold'
   | 'below_floor'
+  | 'not_verified'
   | 'judge_yes'
   | 'judge_no'
   | 'judge_error'
@@ -46,6 +47,11 @@ export interface MatchDeciderSettings {
    * the rest better.
    */
   vetoes: readonly LookalikeReason[];
+  /**
+   * A verified candidate scoring at least this (and its threshold) ends the search: the
+   * candidates after it are not read (`SEMANTIC_VERIFIER_SURE`; 1 reads every one).
+   */
+  sureScore: number;
 }
 
 const JUDGED = {
@@ -57,11 +63,11 @@ const JUDGED = {
 
 /**
  * The match decision shared by the live path and `npm run eval:semantic`: the vector search's
- * candidates pass a cosine floor and the veto rules, the survivors go to the pair verifier in one
- * request (one model run per pair), and the best one whose probability reaches its threshold is
- * served. With a judge, a candidate whose probability falls in the judge's band is decided by
- * the judge instead (best first, until one is accepted), unless feedback raised the entry's own
- * floor above its score.
+ * candidates pass a cosine floor and the veto rules, the survivors go to the pair verifier,
+ * nearest first, as many at a time as it can run side by side (one model run per pair) until one
+ * scores `sureScore`, and the best one whose probability reaches its threshold is served. With a judge,
+ * a candidate whose probability falls in the judge's band is decided by the judge instead (best
+ * first, until one is accepted), unless feedback raised the entry's own floor above its score.
  */
 export class MatchDecider {
   constructor(
@@ -76,7 +82,7 @@ export class MatchDecider {
     threshold: number,
   ): Promise<MatchResult> {
     const verdicts: CandidateVerdict[] = candidates.map(() => ({
-      outcome: 'below_floor',
+      outcome: 'not_verified',
       score: 0,
     }));
     const survivors: number[] = [];
@@ -91,7 +97,10 @@ export class MatchDecider {
         sameWords ??= index;
         return;
       }
-      if (candidate.cosine < this.settings.cosineFloor) return;
+      if (candidate.cosine < this.settings.cosineFloor) {
+        verdicts[index] = { outcome: 'below_floor', score: 0 };
+        return;
+      }
       const veto = lookalikeReason(analysedQuery, new AnalysedText(candidate.text));
       if (veto && this.settings.vetoes.includes(veto)) {
         verdicts[index] = { outcome: veto, score: 0 };
@@ -102,20 +111,15 @@ export class MatchDecider {
     if (sameWords !== undefined) return { served: sameWords, verdicts, judge: undefined };
     if (survivors.length === 0) return { served: undefined, verdicts, judge: undefined };
 
-    const scores = await this.verifier.verify(
+    const verified = await this.verifyNearestFirst(
       query,
-      survivors.map((index) => candidates[index].text),
+      candidates,
+      survivors,
+      verdicts,
+      threshold,
     );
-    survivors.forEach((index, i) => {
-      const score = scores[i];
-      verdicts[index] = {
-        outcome:
-          score >= Math.max(threshold, candidates[index].minScore) ? 'match' : 'below_threshold',
-        score,
-      };
-    });
     // Best first: with thousands of entries stored, the nearest vector is often not the right one.
-    const ranked = [...survivors].sort((a, b) => verdicts[b].score - verdicts[a].score);
+    const ranked = [...verified].sort((a, b) => verdicts[b].score - verdicts[a].score);
     let judged: JudgeOutcome | undefined;
     for (const index of ranked) {
       const verdict = verdicts[index];
@@ -128,6 +132,41 @@ export class MatchDecider {
       }
     }
     return { served: undefined, verdicts, judge: judged };
+  }
+
+  /**
+   * Reads the survivors in rounds, nearest first, and stops after a round that found a candidate
+   * it is sure of. A round is as wide as the verifier's idle workers: on a quiet gateway the
+   * candidates run side by side, under load one at a time, so a lookup the nearest candidate
+   * settles costs one model run. Returns the indexes it verified.
+   */
+  private async verifyNearestFirst(
+    query: string,
+    candidates: readonly MatchCandidate[],
+    survivors: number[],
+    verdicts: CandidateVerdict[],
+    threshold: number,
+  ): Promise<number[]> {
+    const { sureScore } = this.settings;
+    const nearest = [...survivors].sort((a, b) => candidates[b].cosine - candidates[a].cosine);
+    for (let start = 0; start < nearest.length;) {
+      const size = sureScore < 1 ? this.verifier.parallelism : nearest.length;
+      const round = nearest.slice(start, start + size);
+      start += round.length;
+      const scores = await this.verifier.verify(
+        query,
+        round.map((index) => candidates[index].text),
+      );
+      let sure = false;
+      round.forEach((index, i) => {
+        const score = scores[i];
+        const needed = Math.max(threshold, candidates[index].minScore);
+        verdicts[index] = { outcome: score >= needed ? 'match' : 'below_threshold', score };
+        sure ||= score >= needed && score >= sureScore;
+      });
+      if (sure) return nearest.slice(0, start);
+    }
+    return nearest;
   }
 }
 

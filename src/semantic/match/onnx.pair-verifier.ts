@@ -27,6 +27,9 @@ export class OnnxPairVerifier implements PairVerifier {
     return this.session !== undefined;
   }
 
+  /** One session on the calling thread: one pair at a time. */
+  readonly parallelism = 1;
+
   async load(): Promise<void> {
     if (this.session) return;
     const manifest = readVerifierManifest(this.options.modelDir);

@@ -8,6 +8,8 @@ export interface PairVerifier {
   /** Names the model, e.g. `minilm-l6-pair-verifier`; reported by readiness and stats. */
   readonly modelId: string;
   readonly ready: boolean;
+  /** How many pairs it would run side by side if asked now (idle workers; at least 1). */
+  readonly parallelism: number;
   load(): Promise<void>;
   /** One probability in [0, 1] per stored prompt, in their order. */
   verify(query: string, stored: readonly string[]): Promise<Float32Array>;

@@ -34,6 +34,10 @@ export class WorkerThreadPairVerifier implements PairVerifier {
     return this.pool.started;
   }
 
+  get parallelism(): number {
+    return Math.max(1, this.pool.idle);
+  }
+
   async load(): Promise<void> {
     await this.pool.start();
   }
