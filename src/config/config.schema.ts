@@ -187,7 +187,7 @@ export const environmentSchema = z.object({
   SEMANTIC_VETOES: vetoes,
   SEMANTIC_VERIFIER_MODEL: optionalString,
   SEMANTIC_VERIFIER_WORKERS: integer(2, 0, 64),
-  SEMANTIC_VERIFIER_SURE: number(0.9, 0, 1),
+  SEMANTIC_VERIFIER_SURE: number(0.75, 0, 1),
   SEMANTIC_JUDGE_MODEL: optionalString,
   SEMANTIC_JUDGE_BAND: judgeBand,
   SEMANTIC_JUDGE_TIMEOUT_MS: integer(3000, 100, 60_000),
