@@ -269,7 +269,8 @@ function summarise(asks: Ask[]) {
   const positives = count((ask) => ask.pair.hit);
   const negatives = asks.length - positives;
   const precision = ratio(correct, served);
-  const recall = ratio(correct, positives);
+  // Of the pairs whose stored answer is right, how many got a right answer.
+  const recall = ratio(count((ask) => ask.pair.hit && ask.outcome === 'correct'), positives);
   const strictCorrect = count((ask) => ask.outcome === 'correct' && !ask.wrongPrompt);
   return {
     pairs: asks.length,
@@ -290,7 +291,7 @@ function summarise(asks: Ask[]) {
     recall,
     strictPrecision: ratio(strictCorrect, served),
     strictRecall: ratio(strictCorrect, positives),
-    f1: ratio(2 * correct, served + positives),
+    f1: ratio(2 * precision * recall, precision + recall),
     falseHitRate: ratio(
       count((ask) => !ask.pair.hit && ask.outcome === 'wrong'),
       negatives,
