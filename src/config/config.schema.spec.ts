@@ -145,9 +145,9 @@ describe('secrets and access settings', () => {
 });
 
 describe('semantic decision settings', () => {
-  it('defaults to the bundled verifier, two workers, the number and name vetoes and no judge', () => {
+  it('defaults to the bundled verifier, two workers reading to the first accepted, the number and name vetoes and no judge', () => {
     const { semantic } = new AppConfig(parseEnvironment({}));
-    expect(semantic.verifier).toEqual({ modelDir: undefined, workers: 2 });
+    expect(semantic.verifier).toEqual({ modelDir: undefined, workers: 2, sureScore: 0.75 });
     expect(semantic.vetoes).toEqual(['quantity', 'entity']);
     expect(semantic.judge).toMatchObject({ model: undefined, band: { low: 0.2, high: 0.8 } });
   });
