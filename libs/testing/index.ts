@@ -3,9 +3,12 @@ export type {
   Fault,
   FakeProviderOptions,
   RecordedRequest,
+  Reply,
+  ReplyFn,
   ReplyInput,
+  ToolCall,
 } from './src/fake-provider.server';
-export { FakeOpenAIServer } from './src/fake-openai.server';
+export { FakeOpenAIServer, fakeEmbedding } from './src/fake-openai.server';
 export { FakeAnthropicServer } from './src/fake-anthropic.server';
 export * from './src/free-port';
 export { FakeQdrantServer } from './src/fake-qdrant.server';

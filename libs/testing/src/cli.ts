@@ -1,6 +1,7 @@
 /**
  * Runs both fake providers for manual trials:
  * node -r @swc-node/register libs/testing/src/cli.ts --openai-port 4010 --anthropic-port 4020 [--delay-ms N]
+ *   [--stream-delay-ms N]
  */
 import { parseArgs } from 'node:util';
 import { FakeAnthropicServer } from './fake-anthropic.server';
@@ -20,16 +21,20 @@ async function main(): Promise<void> {
       'openai-port': { type: 'string', default: '4010' },
       'anthropic-port': { type: 'string', default: '4020' },
       'delay-ms': { type: 'string', default: '0' },
+      'stream-delay-ms': { type: 'string', default: '0' },
     },
   });
   const delayMs = nonNegativeInt('delay-ms', values['delay-ms']);
+  const streamDelayMs = nonNegativeInt('stream-delay-ms', values['stream-delay-ms']);
   const openai = await FakeOpenAIServer.start({
     port: nonNegativeInt('openai-port', values['openai-port']),
     delayMs,
+    streamDelayMs,
   });
   const anthropic = await FakeAnthropicServer.start({
     port: nonNegativeInt('anthropic-port', values['anthropic-port']),
     delayMs,
+    streamDelayMs,
   }).catch(async (error: unknown) => {
     // The OpenAI server would otherwise keep the process alive after the failure.
     await openai.close();

@@ -25,6 +25,14 @@ interface Harness {
   /** Where the SDK posts completions, relative to `baseUrl`. */
   completionPath: string;
   ask: (server: FakeProviderServer, text: string, opts?: ClientOptions) => Promise<string>;
+  /** Asks with `stream: true`, calling `onEvent` with the text delta ('' if none) of each event the SDK yields. */
+  askStreamed: (
+    server: FakeProviderServer,
+    text: string,
+    onEvent?: (delta: string) => void,
+  ) => Promise<string>;
+  /** How many events the server sends before the first text delta. */
+  eventsBeforeText: number;
   errors: ErrorClasses;
 }
 
@@ -48,6 +56,22 @@ const openaiHarness: Harness = {
     });
     return completion.choices[0].message.content ?? '';
   },
+  askStreamed: async (server, text, onEvent) => {
+    const stream = await openaiClient(server).chat.completions.create({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: text }],
+    });
+    let reply = '';
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta.content ?? '';
+      onEvent?.(delta);
+      reply += delta;
+    }
+    return reply;
+  },
+  // The role chunk.
+  eventsBeforeText: 1,
   errors: OpenAI,
 };
 
@@ -63,6 +87,26 @@ const anthropicHarness: Harness = {
     });
     return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
   },
+  askStreamed: async (server, text, onEvent) => {
+    const stream = await anthropicClient(server).messages.create({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: text }],
+    });
+    let reply = '';
+    for await (const event of stream) {
+      const delta =
+        event.type === 'content_block_delta' && event.delta.type === 'text_delta'
+          ? event.delta.text
+          : '';
+      onEvent?.(delta);
+      reply += delta;
+    }
+    return reply;
+  },
+  // message_start, content_block_start and a ping, which the SDK does not yield.
+  eventsBeforeText: 3,
   errors: Anthropic,
 };
 
@@ -86,6 +130,34 @@ async function waitFor(condition: () => boolean): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** The frames of a server-sent event body, which must end with the blank line that closes the last. */
+async function sseFrames(response: Response): Promise<string[]> {
+  const frames = (await response.text()).split('\n\n');
+  expect(frames.pop()).toBe('');
+  return frames;
+}
+
+/** `event: <name>\ndata: <json>` frames as name and parsed data. */
+function namedEvents(frames: string[]): { name: string; data: Record<string, unknown> }[] {
+  return frames.map((frame) => {
+    const [, name, data] = /^event: (\S+)\ndata: (.*)$/.exec(frame) ?? [];
+    expect(name).toBeDefined();
+    return { name, data: JSON.parse(data) as Record<string, unknown> };
+  });
+}
+
+async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) {
+    items.push(item);
+  }
+  return items;
+}
+
+const weatherArguments = { city: 'Paris', unit: 'celsius' };
+const callWeather = { name: 'get_weather', arguments: weatherArguments };
+const weatherParameters = { type: 'object' as const, properties: { city: { type: 'string' } } };
 
 // libuv rounds timer deadlines to whole milliseconds, so a timer can look early to performance.now().
 const TIMER_SLACK_MS = 5;
@@ -216,21 +288,85 @@ describe.each([openaiHarness, anthropicHarness])('Fake $name server', (h) => {
     }
   });
 
-  it('refuses stream: true with a 400 and records the request', async () => {
-    const response = await fetch(`${server.baseUrl}${h.completionPath}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'm',
-        max_tokens: 5,
-        messages: [{ role: 'user', content: 'hi' }],
-        stream: true,
-      }),
-    });
+  it('streams the answer it gives whole, and records the request', async () => {
+    const deltas: string[] = [];
 
-    expect(response.status).toBe(400);
-    expect(JSON.stringify(await response.json())).toContain('stream: true is not supported');
-    expect(server.calls).toBe(1);
+    const streamed = await h.askStreamed(server, 'hello there', (delta) => deltas.push(delta));
+
+    expect(streamed).toBe(await h.ask(server, 'hello there'));
+    expect(deltas.filter((delta) => delta !== '').length).toBeGreaterThan(1);
+    expect(server.requests[0].body).toMatchObject({ stream: true });
+  });
+
+  it('uses the reply set on the server until reset', async () => {
+    server.reply = ({ lastUserText }) => `set: ${lastUserText}`;
+
+    await expect(h.ask(server, 'hi')).resolves.toBe('set: hi');
+    await expect(h.askStreamed(server, 'hi')).resolves.toBe('set: hi');
+    server.reset();
+    await expect(h.ask(server, 'hi')).resolves.toMatch(/^answer\(/);
+  });
+
+  it('sends the first event after delayMs, then one every streamDelayMs', async () => {
+    const paced = await h.start({ delayMs: 50, streamDelayMs: 100, reply: () => 'one two' });
+    try {
+      const started = performance.now();
+      const arrivals: number[] = [];
+
+      await h.askStreamed(paced, 'hi', () => arrivals.push(performance.now() - started));
+
+      // The first event is not held back for the rest: it comes before the first pause ends.
+      expect(arrivals[0]).toBeGreaterThanOrEqual(50 - TIMER_SLACK_MS);
+      expect(arrivals[0]).toBeLessThan(50 + 100);
+      for (let i = 1; i < arrivals.length; i++) {
+        expect(arrivals[i] - arrivals[i - 1]).toBeGreaterThanOrEqual(100 - TIMER_SLACK_MS);
+      }
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it('breaks a stream after `afterEvents` events, failing the SDK iteration once', async () => {
+    server.failNext({ kind: 'break-stream', afterEvents: h.eventsBeforeText + 1 });
+    const deltas: string[] = [];
+
+    const error = await rejectionOf(h.askStreamed(server, 'hello there', (d) => deltas.push(d)));
+
+    // fetch's own error for a body cut short, which the SDKs pass on as it is.
+    expect(error).toMatchObject({ message: 'terminated' });
+    // The last event before the break: the first word.
+    expect(deltas.filter((delta) => delta !== '')).toEqual([
+      expect.stringMatching(/^answer\(.+\): $/),
+    ]);
+    await expect(h.askStreamed(server, 'hello there')).resolves.toMatch(/: hello there$/);
+    expect(server.calls).toBe(2);
+  });
+
+  it('withholds the end of a stream however many events the break allows', async () => {
+    server.failNext({ kind: 'break-stream', afterEvents: 1000 });
+    let received = '';
+
+    const error = await rejectionOf(h.askStreamed(server, 'hi', (delta) => (received += delta)));
+
+    expect(error).toMatchObject({ message: 'terminated' });
+    expect(received).toBe(await h.ask(server, 'hi'));
+  });
+
+  it('cuts a JSON answer half-way on a break-stream fault', async () => {
+    server.failNext({ kind: 'break-stream', afterEvents: 0 });
+
+    await expect(h.ask(server, 'hi')).rejects.toThrow('terminated');
+    await expect(h.ask(server, 'hi')).resolves.toMatch(/: hi$/);
+  });
+
+  it('applies a fault queued Infinity times to every request until reset', async () => {
+    server.failNext({ kind: 'status', status: 503 }, Infinity);
+
+    for (let i = 0; i < 3; i++) {
+      expect(await rejectionOf(h.ask(server, 'hi'))).toMatchObject({ status: 503 });
+    }
+    server.reset();
+    await expect(h.ask(server, 'hi')).resolves.toMatch(/: hi$/);
   });
 
   it('answers a non-JSON body with a 400 and records the raw text', async () => {
@@ -350,18 +486,6 @@ describe('FakeOpenAIServer wire format', () => {
       message: expect.stringContaining(missing),
     });
   });
-
-  it('refuses stream: true through the SDK', async () => {
-    const error = await rejectionOf(
-      openaiClient(server).chat.completions.create({
-        model: 'm',
-        stream: true,
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
-    );
-
-    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
-  });
 });
 
 describe('FakeOpenAIServer embeddings', () => {
@@ -478,6 +602,416 @@ describe('FakeOpenAIServer embeddings', () => {
   });
 });
 
+describe('FakeOpenAIServer chat streaming and tools', () => {
+  let server: FakeOpenAIServer;
+  let client: OpenAI;
+  const messages = [{ role: 'user' as const, content: 'hello there' }];
+  const weatherTool = {
+    type: 'function' as const,
+    function: { name: 'get_weather', parameters: weatherParameters },
+  };
+
+  beforeEach(async () => {
+    server = await FakeOpenAIServer.start();
+    client = openaiClient(server);
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('streams data-only chunks: the role, the text word by word, the finish reason, [DONE]', async () => {
+    const response = await fetch(`${server.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages }),
+    });
+
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers.get('x-request-id')).toMatch(/^req_/);
+    const frames = await sseFrames(response);
+    expect(frames.pop()).toBe('data: [DONE]');
+    const chunks = frames.map((frame) => {
+      expect(frame).toMatch(/^data: /);
+      return JSON.parse(frame.slice('data: '.length)) as OpenAI.Chat.ChatCompletionChunk;
+    });
+    expect(chunks[0]).toEqual({
+      id: expect.stringMatching(/^chatcmpl-/),
+      object: 'chat.completion.chunk',
+      created: expect.any(Number),
+      model: 'gpt-4o-mini',
+      system_fingerprint: 'fp_fake',
+      choices: [
+        {
+          index: 0,
+          delta: { role: 'assistant', content: '', refusal: null },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ],
+    });
+    expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
+    expect(chunks.slice(1, -1).map((chunk) => chunk.choices[0].delta)).toEqual([
+      { content: 'answer(gpt-4o-mini): ' },
+      { content: 'hello ' },
+      { content: 'there' },
+    ]);
+    expect(chunks.at(-1)?.choices).toEqual([
+      { index: 0, delta: {}, logprobs: null, finish_reason: 'stop' },
+    ]);
+  });
+
+  it('ends with a usage chunk, the whole answer usage, when stream_options.include_usage', async () => {
+    const chunks = await collect(
+      await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        stream_options: { include_usage: true },
+        messages,
+      }),
+    );
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: whole.usage });
+    expect(chunks.slice(0, -1).map((chunk) => chunk.usage)).toEqual(
+      chunks.slice(1).map(() => null),
+    );
+    expect(chunks.at(-2)?.choices[0].finish_reason).toBe('stop');
+  });
+
+  it('streams what the SDK stream helper assembles into the whole answer', async () => {
+    const final = await client.chat.completions
+      .stream({ model: 'gpt-4o-mini', messages })
+      .finalChatCompletion();
+    const whole = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+
+    expect(final.choices[0]).toMatchObject({
+      message: { role: 'assistant', content: whole.choices[0].message.content },
+      finish_reason: 'stop',
+    });
+  });
+
+  it('answers tool calls when the request offers the tool, and tells the reply what it offers', async () => {
+    const offered: (readonly string[])[] = [];
+    server.reply = ({ tools }) => {
+      offered.push(tools);
+      return { toolCalls: [callWeather] };
+    };
+
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      tools: [weatherTool],
+      messages,
+    });
+
+    expect(offered).toEqual([['get_weather']]);
+    expect(completion.choices).toEqual([
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          tool_calls: [
+            {
+              id: expect.stringMatching(/^call_/),
+              type: 'function',
+              function: { name: 'get_weather', arguments: JSON.stringify(weatherArguments) },
+            },
+          ],
+        },
+        logprobs: null,
+        finish_reason: 'tool_calls',
+      },
+    ]);
+    // One token per word of the call's name and of its arguments.
+    expect(completion.usage?.completion_tokens).toBe(2);
+  });
+
+  it('streams tool calls: id and name first, then the arguments in pieces', async () => {
+    const timeArguments = { zone: 'Europe/Paris' };
+    server.reply = () => ({
+      text: 'Let me look.',
+      toolCalls: [callWeather, { name: 'get_time', arguments: timeArguments }],
+    });
+    const tools = [weatherTool, { ...weatherTool, function: { name: 'get_time' } }];
+
+    const chunks = await collect(
+      await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, tools, messages }),
+    );
+    const final = await client.chat.completions
+      .stream({ model: 'gpt-4o-mini', tools, messages })
+      .finalChatCompletion();
+
+    const calls = chunks.flatMap((chunk) => chunk.choices[0]?.delta.tool_calls ?? []);
+    expect(calls[0]).toEqual({
+      index: 0,
+      id: expect.stringMatching(/^call_/),
+      type: 'function',
+      function: { name: 'get_weather', arguments: '' },
+    });
+    const pieces = calls.filter((call) => call.index === 0).slice(1);
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(pieces.every((call) => call.id === undefined && call.function?.name === undefined)).toBe(
+      true,
+    );
+    expect(JSON.parse(pieces.map((call) => call.function?.arguments).join(''))).toEqual(
+      weatherArguments,
+    );
+    expect(chunks.at(-1)?.choices[0].finish_reason).toBe('tool_calls');
+    expect(final.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: {
+        content: 'Let me look.',
+        tool_calls: [
+          {
+            type: 'function',
+            function: { name: 'get_weather', arguments: JSON.stringify(weatherArguments) },
+          },
+          {
+            type: 'function',
+            function: { name: 'get_time', arguments: JSON.stringify(timeArguments) },
+          },
+        ],
+      },
+    });
+  });
+
+  it('drops calls to tools the request does not offer', async () => {
+    server.reply = () => ({ text: 'no tools here', toolCalls: [callWeather] });
+    const otherTool = { ...weatherTool, function: { name: 'get_time' } };
+
+    for (const tools of [undefined, [otherTool]]) {
+      const completion = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        tools,
+        messages,
+      });
+      expect(completion.choices[0]).toMatchObject({
+        message: { content: 'no tools here' },
+        finish_reason: 'stop',
+      });
+      expect(completion.choices[0].message.tool_calls).toBeUndefined();
+    }
+  });
+});
+
+describe('FakeOpenAIServer responses', () => {
+  let server: FakeOpenAIServer;
+  let client: OpenAI;
+  const functionTool = {
+    type: 'function' as const,
+    name: 'get_weather',
+    parameters: weatherParameters,
+    strict: false,
+  };
+
+  beforeEach(async () => {
+    server = await FakeOpenAIServer.start();
+    client = openaiClient(server);
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('answers a completed response with one output_text message and its usage', async () => {
+    const response = await client.responses.create({
+      model: 'gpt-4.1-mini',
+      instructions: 'be brief',
+      input: 'hello there',
+    });
+
+    expect(response).toMatchObject({
+      id: expect.stringMatching(/^resp_/),
+      object: 'response',
+      created_at: expect.any(Number),
+      status: 'completed',
+      error: null,
+      incomplete_details: null,
+      instructions: 'be brief',
+      model: 'gpt-4.1-mini',
+      output: [
+        {
+          id: expect.stringMatching(/^msg_/),
+          type: 'message',
+          status: 'completed',
+          role: 'assistant',
+          content: [
+            {
+              type: 'output_text',
+              text: 'answer(gpt-4.1-mini, be brief): hello there',
+              annotations: [],
+            },
+          ],
+        },
+      ],
+      tools: [],
+      // 2 words of instructions, then 2 words and 3 tokens of overhead; the answer has 5 words.
+      usage: { input_tokens: 7, output_tokens: 5, total_tokens: 12 },
+    });
+    // Derived by the SDK from the output, as it is from OpenAI's.
+    expect(response.output_text).toBe('answer(gpt-4.1-mini, be brief): hello there');
+    expect(server.requests[0].path).toBe('/v1/responses');
+  });
+
+  it('reads input items: system and developer messages, text parts, the last user turn', async () => {
+    const response = await client.responses.create({
+      model: 'gpt-4.1-mini',
+      instructions: 'be brief',
+      input: [
+        { role: 'developer', content: 'no jokes' },
+        { role: 'user', content: 'first question' },
+        {
+          type: 'message',
+          role: 'assistant',
+          id: 'msg_1',
+          status: 'completed',
+          content: [{ type: 'output_text', text: 'first answer', annotations: [] }],
+        },
+        { role: 'user', content: [{ type: 'input_text', text: 'second question' }] },
+      ],
+    });
+
+    expect(response.output_text).toBe('answer(gpt-4.1-mini, be brief\nno jokes): second question');
+  });
+
+  it('streams the Responses events in order, numbered from 0', async () => {
+    const events = await collect(
+      await client.responses.create({ model: 'gpt-4.1-mini', input: 'hello there', stream: true }),
+    );
+    const whole = await client.responses.create({ model: 'gpt-4.1-mini', input: 'hello there' });
+
+    expect(events.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(events[0]).toMatchObject({
+      response: { status: 'in_progress', output: [], usage: null },
+    });
+    const deltas = events.flatMap((event) =>
+      event.type === 'response.output_text.delta' ? [event.delta] : [],
+    );
+    expect(deltas.join('')).toBe(whole.output_text);
+    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    expect(completed.response).toMatchObject({
+      status: 'completed',
+      output: [{ type: 'message', content: [{ type: 'output_text', text: whole.output_text }] }],
+      usage: whole.usage,
+    });
+    expect(events[2]).toMatchObject({ item: { id: completed.response.output[0].id, content: [] } });
+  });
+
+  it('frames each event with its type as the event name', async () => {
+    const response = await fetch(`${server.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1-mini', input: 'hi', stream: true }),
+    });
+
+    const events = namedEvents(await sseFrames(response));
+    expect(events.every(({ name, data }) => data.type === name)).toBe(true);
+    expect(events.at(-1)?.name).toBe('response.completed');
+  });
+
+  it('streams what responses.stream assembles into the whole response', async () => {
+    const final = await client.responses
+      .stream({ model: 'gpt-4.1-mini', instructions: 'be brief', input: 'hello there' })
+      .finalResponse();
+
+    expect(final.output_text).toBe('answer(gpt-4.1-mini, be brief): hello there');
+    expect(final.status).toBe('completed');
+  });
+
+  it('answers function calls as function_call items, streamed by argument deltas', async () => {
+    server.reply = () => ({ toolCalls: [callWeather] });
+    const request = { model: 'gpt-4.1-mini', input: 'weather in Paris?', tools: [functionTool] };
+
+    const whole = await client.responses.create(request);
+    const events = await collect(await client.responses.create({ ...request, stream: true }));
+    const final = await client.responses.stream(request).finalResponse();
+
+    const call = {
+      type: 'function_call',
+      status: 'completed',
+      arguments: JSON.stringify(weatherArguments),
+      name: 'get_weather',
+    };
+    expect(whole.output).toEqual([
+      { ...call, id: expect.stringMatching(/^fc_/), call_id: expect.stringMatching(/^call_/) },
+    ]);
+    expect(whole.tools).toEqual([functionTool]);
+    expect(events.map((event) => event.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      ...events.slice(3, -3).map(() => 'response.function_call_arguments.delta'),
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    expect(events.length - 6).toBeGreaterThan(1);
+    expect(events[2]).toMatchObject({ item: { ...call, status: 'in_progress', arguments: '' } });
+    const deltas = events.flatMap((event) =>
+      event.type === 'response.function_call_arguments.delta' ? [event.delta] : [],
+    );
+    expect(JSON.parse(deltas.join(''))).toEqual(weatherArguments);
+    expect(final.output).toMatchObject([call]);
+  });
+
+  it.each([
+    [{ input: 'hi' }, 'model'],
+    [{ model: 'gpt-4.1-mini' }, 'input'],
+    [{ model: 'gpt-4.1-mini', input: [] }, 'input'],
+    [{ model: 'gpt-4.1-mini', input: 'hi', instructions: 7 }, 'instructions'],
+  ])('rejects %j with a 400 naming %s', async (body, field) => {
+    const error = await rejectionOf(
+      client.post('/responses', { body: body as Record<string, unknown> }),
+    );
+
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringContaining(field),
+    });
+  });
+
+  it('breaks a Responses stream after `afterEvents` events', async () => {
+    server.failNext({ kind: 'break-stream', afterEvents: 3 });
+    const types: string[] = [];
+
+    const error = await rejectionOf(
+      (async () => {
+        const stream = await client.responses.create({
+          model: 'gpt-4.1-mini',
+          input: 'hi',
+          stream: true,
+        });
+        for await (const event of stream) {
+          types.push(event.type);
+        }
+      })(),
+    );
+
+    expect(error).toMatchObject({ message: 'terminated' });
+    expect(types).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+    ]);
+  });
+});
+
 describe('FakeAnthropicServer wire format', () => {
   let server: FakeAnthropicServer;
 
@@ -509,6 +1043,7 @@ describe('FakeAnthropicServer wire format', () => {
       content: [{ type: 'text', text: 'answer(claude-sonnet-4-6, be brief): second question' }],
       stop_reason: 'end_turn',
       stop_sequence: null,
+      stop_details: null,
       // 2 system words, then 6 words in 3 messages at 3 tokens each; the answer has 5 words.
       usage: { input_tokens: 17, output_tokens: 5 },
     });
@@ -576,6 +1111,161 @@ describe('FakeAnthropicServer wire format', () => {
     expect(error).toMatchObject({
       type: 'invalid_request_error',
       message: expect.stringContaining('max_tokens'),
+    });
+  });
+});
+
+describe('FakeAnthropicServer streaming and tools', () => {
+  let server: FakeAnthropicServer;
+  let client: Anthropic;
+  const params = {
+    model: 'claude-sonnet-4-6',
+    max_tokens: 64,
+    messages: [{ role: 'user' as const, content: 'hello there' }],
+  };
+  const weatherTool = { name: 'get_weather', input_schema: weatherParameters };
+
+  beforeEach(async () => {
+    server = await FakeAnthropicServer.start();
+    client = anthropicClient(server);
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('streams named events: message_start, a text block with a ping, message_delta, message_stop', async () => {
+    const response = await fetch(`${server.baseUrl}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...params, stream: true }),
+    });
+
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(response.headers.get('request-id')).toMatch(/^req_/);
+    const events = namedEvents(await sseFrames(response));
+    expect(events.every(({ name, data }) => data.type === name)).toBe(true);
+    expect(events.map(({ data }) => data)).toEqual([
+      {
+        type: 'message_start',
+        message: {
+          id: expect.stringMatching(/^msg_/),
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-6',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          stop_details: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'ping' },
+      ...['answer(claude-sonnet-4-6): ', 'hello ', 'there'].map((text) => ({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text },
+      })),
+      { type: 'content_block_stop', index: 0 },
+      {
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null, stop_details: null },
+        usage: { output_tokens: 3 },
+      },
+      { type: 'message_stop' },
+    ]);
+  });
+
+  it('streams what messages.stream assembles into the message messages.create gives', async () => {
+    const final = await client.messages.stream(params).finalMessage();
+    const whole = await client.messages.create(params);
+
+    // The helper adds `parsed_output` for structured outputs; the rest is the message as sent.
+    expect(final).toEqual({ ...whole, id: expect.stringMatching(/^msg_/), parsed_output: null });
+  });
+
+  it('answers tool_use blocks after the text when the request offers the tool', async () => {
+    const offered: (readonly string[])[] = [];
+    server.reply = ({ tools }) => {
+      offered.push(tools);
+      return { text: 'Let me check.', toolCalls: [callWeather] };
+    };
+
+    const message = await client.messages.create({ ...params, tools: [weatherTool] });
+
+    expect(offered).toEqual([['get_weather']]);
+    expect(message).toMatchObject({
+      content: [
+        { type: 'text', text: 'Let me check.' },
+        {
+          type: 'tool_use',
+          id: expect.stringMatching(/^toolu_/),
+          name: 'get_weather',
+          input: weatherArguments,
+        },
+      ],
+      stop_reason: 'tool_use',
+      // 3 words of text, then 2 for the call's name and arguments.
+      usage: { output_tokens: 5 },
+    });
+  });
+
+  it('streams tool_use input as input_json_delta pieces', async () => {
+    server.reply = () => ({ toolCalls: [callWeather] });
+    const request = { ...params, tools: [weatherTool] };
+
+    const events = await collect(await client.messages.create({ ...request, stream: true }));
+    const final = await client.messages.stream(request).finalMessage();
+
+    expect(events[1]).toEqual({
+      type: 'content_block_start',
+      index: 0,
+      content_block: {
+        type: 'tool_use',
+        id: expect.stringMatching(/^toolu_/),
+        name: 'get_weather',
+        input: {},
+      },
+    });
+    const pieces = events.flatMap((event) =>
+      event.type === 'content_block_delta' && event.delta.type === 'input_json_delta'
+        ? [event.delta.partial_json]
+        : [],
+    );
+    expect(pieces.length).toBeGreaterThan(1);
+    expect(JSON.parse(pieces.join(''))).toEqual(weatherArguments);
+    expect(events.at(-2)).toMatchObject({ delta: { stop_reason: 'tool_use' } });
+    expect(final).toMatchObject({
+      content: [{ type: 'tool_use', name: 'get_weather', input: weatherArguments }],
+      stop_reason: 'tool_use',
+    });
+  });
+
+  it('answers no tool_use for tools it is not given or that run on the server', async () => {
+    server.reply = () => ({
+      text: 'no tools here',
+      toolCalls: [{ name: 'web_search', arguments: {} }],
+    });
+
+    for (const tools of [
+      undefined,
+      [{ type: 'web_search_20250305' as const, name: 'web_search' as const }],
+    ]) {
+      const message = await client.messages.create({ ...params, tools });
+      expect(message).toMatchObject({
+        content: [{ type: 'text', text: 'no tools here' }],
+        stop_reason: 'end_turn',
+      });
+    }
+  });
+
+  it('breaks a stream so that messages.stream(...).finalMessage() rejects', async () => {
+    server.failNext({ kind: 'break-stream', afterEvents: 4 });
+
+    await expect(client.messages.stream(params).finalMessage()).rejects.toThrow('terminated');
+    await expect(client.messages.stream(params).finalMessage()).resolves.toMatchObject({
+      stop_reason: 'end_turn',
     });
   });
 });

@@ -15,7 +15,10 @@ export type Fault =
   // Accepts the request and never answers, until the server closes.
   | { kind: 'hang' }
   // Drops the connection without an answer.
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  // Sends the first `afterEvents` events of a streamed answer, then drops the connection before the
+  // stream's terminator; a successful JSON answer is cut off half-way through its body instead.
+  | { kind: 'break-stream'; afterEvents: number };
 
 export interface RecordedRequest {
   method: string;
@@ -28,28 +31,65 @@ export interface ReplyInput {
   model: string;
   system: string | undefined;
   lastUserText: string;
+  /** Names of the function tools the request offers. */
+  tools: readonly string[];
   body: unknown;
 }
 
+/** A call the reply asks the model to make, answered only if the request offers a tool of that name. */
+export interface ToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** A reply with tool calls; a plain string stands for `{ text }`. */
+export interface Reply {
+  text?: string;
+  toolCalls?: readonly ToolCall[];
+}
+
+export type ReplyFn = (prompt: ReplyInput) => string | Reply;
+
 export interface FakeProviderOptions {
   port?: number;
+  /** Wait before answering: the time to first byte, of a stream as of a JSON body. */
   delayMs?: number;
-  reply?: (prompt: ReplyInput) => string;
+  /** Wait between the events of a streamed answer, none before the first. */
+  streamDelayMs?: number;
+  reply?: ReplyFn;
+}
+
+export interface Prompt {
+  input: ReplyInput;
+  promptTokens: number;
 }
 
 /** A provider's reading of a request body: what to answer, or why the body is rejected. */
-export type ParsedRequest = { input: ReplyInput; promptTokens: number } | { invalid: string };
+export type ParsedRequest = Prompt | { invalid: string };
 
-/** A JSON route's answer to a parsed body: the body to send, or the status and message of a refusal. */
-export type RouteAnswer = { body: object } | { status: number; message: string };
+/** One server-sent event; `event` names it for the APIs whose SDKs dispatch on the name. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+/** A route's answer to a parsed body: a JSON body, a stream, or the status and message of a refusal. */
+export type RouteAnswer =
+  { body: object } | { events: readonly SseEvent[] } | { status: number; message: string };
 
 export type Route = (body: unknown, headers: IncomingHttpHeaders) => RouteAnswer;
 
 export interface Completion {
   model: string;
   text: string;
+  toolCalls: readonly ToolCall[];
   promptTokens: number;
   completionTokens: number;
+}
+
+interface QueuedFault {
+  fault: Fault;
+  remaining: number;
 }
 
 const HOST = '127.0.0.1';
@@ -65,6 +105,9 @@ function defaultReply({ model, system, lastUserText }: ReplyInput): string {
 export abstract class FakeProviderServer {
   readonly requests: RecordedRequest[] = [];
   delayMs: number;
+  streamDelayMs: number;
+  // Settable, like the delays, so that suites sharing one server can change the answers per test.
+  reply: ReplyFn;
 
   /** Appended to the origin to form `baseUrl`, matching where each SDK expects the API root. */
   protected abstract readonly basePath: string;
@@ -74,16 +117,20 @@ export abstract class FakeProviderServer {
   protected readonly routes: ReadonlyMap<string, Route> = new Map();
 
   private readonly server: Server;
-  private readonly faults: Fault[] = [];
+  private readonly faults: QueuedFault[] = [];
   private readonly initialDelayMs: number;
-  private readonly reply: (prompt: ReplyInput) => string;
+  private readonly initialStreamDelayMs: number;
+  private readonly initialReply: ReplyFn;
   // Cuts pending delays short on close, so their timers cannot keep the process alive.
   private readonly closing = new AbortController();
 
   protected constructor(opts: FakeProviderOptions) {
     this.initialDelayMs = opts.delayMs ?? 0;
     this.delayMs = this.initialDelayMs;
-    this.reply = opts.reply ?? defaultReply;
+    this.initialStreamDelayMs = opts.streamDelayMs ?? 0;
+    this.streamDelayMs = this.initialStreamDelayMs;
+    this.initialReply = opts.reply ?? defaultReply;
+    this.reply = this.initialReply;
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
@@ -101,9 +148,10 @@ export abstract class FakeProviderServer {
     return `http://${HOST}:${address.port}${this.basePath}`;
   }
 
+  /** Applies `fault` to the next `times` requests, after those already queued; `Infinity` for all. */
   failNext(fault: Fault, times = 1): void {
-    for (let i = 0; i < times; i++) {
-      this.faults.push(fault);
+    if (times >= 1) {
+      this.faults.push({ fault, remaining: times });
     }
   }
 
@@ -111,6 +159,8 @@ export abstract class FakeProviderServer {
     this.requests.length = 0;
     this.faults.length = 0;
     this.delayMs = this.initialDelayMs;
+    this.streamDelayMs = this.initialStreamDelayMs;
+    this.reply = this.initialReply;
   }
 
   async close(): Promise<void> {
@@ -128,7 +178,31 @@ export abstract class FakeProviderServer {
 
   protected abstract parseRequest(body: unknown): ParsedRequest;
   protected abstract successBody(completion: Completion): object;
+  /** The completion as the provider streams it; the last event is the one that ends the stream. */
+  protected abstract streamEvents(
+    completion: Completion,
+    body: Record<string, unknown>,
+  ): SseEvent[];
   protected abstract errorBody(status: number, message: string): object;
+
+  /** Asks the reply function for the answer to a prompt, keeping only the calls to offered tools. */
+  protected complete({ input, promptTokens }: Prompt): Completion {
+    const reply = this.reply(input);
+    const { text = '', toolCalls = [] } = typeof reply === 'string' ? { text: reply } : reply;
+    // A model can only call the tools it is given, so one reply serves requests with and without them.
+    const offered = toolCalls.filter((call) => input.tools.includes(call.name));
+    const callTokens = offered.reduce(
+      (sum, call) => sum + countWords(`${call.name} ${JSON.stringify(call.arguments)}`),
+      0,
+    );
+    return {
+      model: input.model,
+      text,
+      toolCalls: offered,
+      promptTokens,
+      completionTokens: countWords(text) + callTokens,
+    };
+  }
 
   protected async listen(port: number): Promise<this> {
     await new Promise<void>((resolve, reject) => {
@@ -157,7 +231,7 @@ export abstract class FakeProviderServer {
       body: json ? json.value : raw,
     });
 
-    const fault = this.faults.shift();
+    const fault = this.nextFault();
     if (fault?.kind === 'hang') {
       return;
     }
@@ -166,54 +240,55 @@ export abstract class FakeProviderServer {
     }
     if (fault?.kind === 'destroy') {
       req.socket.destroy();
-    } else if (fault) {
+    } else if (fault?.kind === 'status') {
       const message = fault.message ?? STATUS_CODES[fault.status] ?? 'Injected fault';
       this.sendError(res, fault.status, message, fault.retryAfterSeconds);
     } else {
-      this.answer(req, res, path, json);
+      const cutAfter = fault?.kind === 'break-stream' ? fault.afterEvents : undefined;
+      await this.answer(req, res, path, json, cutAfter);
     }
   }
 
-  private answer(
+  private nextFault(): Fault | undefined {
+    const next = this.faults[0];
+    if (next && --next.remaining <= 0) {
+      this.faults.shift();
+    }
+    return next?.fault;
+  }
+
+  private async answer(
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
     json: { value: unknown } | undefined,
-  ): void {
+    cutAfter: number | undefined,
+  ): Promise<void> {
     if (!json) {
       this.sendError(res, 400, 'We could not parse the JSON body of your request.');
       return;
     }
     const route = this.routes.get(path);
-    if (route) {
-      const answer = route(json.value, req.headers);
-      if ('body' in answer) {
-        this.send(res, 200, answer.body);
-      } else {
-        this.sendError(res, answer.status, answer.message);
-      }
-      return;
+    const answer = route ? route(json.value, req.headers) : this.answerCompletion(json.value);
+    if ('events' in answer) {
+      await this.sendEvents(res, answer.events, cutAfter);
+    } else if ('body' in answer) {
+      this.send(res, 200, answer.body, {}, cutAfter !== undefined);
+    } else {
+      this.sendError(res, answer.status, answer.message);
     }
-    if (isRecord(json.value) && json.value.stream === true) {
-      this.sendError(res, 400, 'stream: true is not supported by this fake server yet.');
-      return;
-    }
-    const parsed = this.parseRequest(json.value);
+  }
+
+  private answerCompletion(body: unknown): RouteAnswer {
+    const parsed = this.parseRequest(body);
     if ('invalid' in parsed) {
-      this.sendError(res, 400, parsed.invalid);
-      return;
+      return { status: 400, message: parsed.invalid };
     }
-    const text = this.reply(parsed.input);
-    this.send(
-      res,
-      200,
-      this.successBody({
-        model: parsed.input.model,
-        text,
-        promptTokens: parsed.promptTokens,
-        completionTokens: countWords(text),
-      }),
-    );
+    const completion = this.complete(parsed);
+    if (isRecord(body) && body.stream === true) {
+      return { events: this.streamEvents(completion, body) };
+    }
+    return { body: this.successBody(completion) };
   }
 
   private fail(res: ServerResponse, error: unknown): void {
@@ -244,17 +319,60 @@ export abstract class FakeProviderServer {
     status: number,
     body: object,
     headers: OutgoingHttpHeaders = {},
+    cut = false,
   ): void {
-    const payload = JSON.stringify(body);
+    const payload = Buffer.from(JSON.stringify(body));
     // An explicit content-length keeps the connection reusable for the next request.
     res.writeHead(status, {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
+      'content-length': payload.length,
       [this.requestIdHeader]: `req_${randomId()}`,
       ...headers,
     });
-    res.end(payload);
+    if (cut) {
+      // Destroyed once the half is on the wire, so the client reads it before the connection drops.
+      res.write(payload.subarray(0, payload.length >> 1), () => res.destroy());
+    } else {
+      res.end(payload);
+    }
   }
+
+  private async sendEvents(
+    res: ServerResponse,
+    events: readonly SseEvent[],
+    cutAfter: number | undefined,
+  ): Promise<void> {
+    // Without a content-length the body is chunked, so a client can tell a dropped stream from an ended one.
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      [this.requestIdHeader]: `req_${randomId()}`,
+    });
+    // A broken stream never reaches its last event, whatever `afterEvents` says.
+    const count = cutAfter === undefined ? events.length : Math.min(cutAfter, events.length - 1);
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && this.streamDelayMs > 0) {
+        await sleep(this.streamDelayMs, undefined, { signal: this.closing.signal });
+      }
+      // Each event goes out as written, the first with the headers, so the time to first byte is the delay's.
+      await write(res, frame(events[i]));
+    }
+    if (cutAfter === undefined) {
+      res.end();
+    } else {
+      res.destroy();
+    }
+  }
+}
+
+function frame({ event, data }: SseEvent): string {
+  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
+}
+
+function write(res: ServerResponse, chunk: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    res.write(chunk, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 export function randomId(): string {
@@ -290,6 +408,23 @@ function isTextPart(part: unknown): part is { type: 'text'; text: string } {
 /** A deterministic stand-in for a tokenizer: one token per whitespace-separated word. */
 export function countWords(text: string): number {
   return text.match(/\S+/g)?.length ?? 0;
+}
+
+/** The text as streamed deltas, one word and its trailing space each, so that they join back to it. */
+export function wordPieces(text: string): string[] {
+  return text.split(/(?<=\s)(?=\S)/).filter((piece) => piece !== '');
+}
+
+// Short enough that every call's arguments arrive in several pieces that are not JSON on their own.
+const JSON_PIECE_LENGTH = 8;
+
+/** JSON as streamed deltas: fixed-length pieces, which clients must join before parsing. */
+export function jsonPieces(json: string): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < json.length; i += JSON_PIECE_LENGTH) {
+    pieces.push(json.slice(i, i + JSON_PIECE_LENGTH));
+  }
+  return pieces;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
