@@ -8,6 +8,8 @@ import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { LlmProviderSettings } from './llm-provider.settings';
 import { fromSdkError } from './upstream-error';
+import { untilHeaders } from './until-headers';
+import { WireApi, WireCall } from './wire-call';
 
 const SDK_ERRORS = {
   timeout: APIConnectionTimeoutError,
@@ -24,6 +26,7 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 1024;
 /** Anthropic's Messages API through the official SDK. */
 export class AnthropicProvider implements LlmProvider {
   readonly name = 'anthropic';
+  readonly apis: readonly WireApi[] = ['messages'];
   readonly configured: boolean;
   private readonly timeoutMs: number;
   private readonly client: Anthropic;
@@ -53,6 +56,21 @@ export class AnthropicProvider implements LlmProvider {
       ...(params.top_p !== undefined && { top_p: params.top_p }),
       ...(params.stop !== undefined && { stop_sequences: params.stop }),
     };
+  }
+
+  async send(call: WireCall): Promise<Response> {
+    if (call.api !== 'messages') throw new Error(`anthropic does not serve ${call.api}`);
+    const { signal, done } = untilHeaders(this.timeoutMs);
+    try {
+      // The caller's body as it stands (unknown fields included) through the SDK's own method.
+      return await this.client.messages
+        .create(call.body as never, { signal, headers: call.headers })
+        .asResponse();
+    } catch (error) {
+      throw fromSdkError(this.name, error, SDK_ERRORS, signal);
+    } finally {
+      done();
+    }
   }
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {

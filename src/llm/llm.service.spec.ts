@@ -10,12 +10,16 @@ import { isolatedMetrics } from '../../test/support/metrics';
 /** A provider double: the service's own logic (usage fallback, cost, configuration) is under test. */
 class ScriptedProvider implements LlmProvider {
   readonly name = 'openai';
+  readonly apis = ['chat.completions'] as const;
   constructor(
     readonly configured: boolean,
     private readonly completion: ChatCompletion,
   ) {}
   complete(): Promise<ChatCompletion> {
     return Promise.resolve(structuredClone(this.completion));
+  }
+  send(): Promise<Response> {
+    return Promise.resolve(Response.json(this.completion));
   }
 }
 

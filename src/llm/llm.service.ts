@@ -8,6 +8,8 @@ import { PriceTable } from './price-table';
 import { TokenCounter } from './token-counter';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { ApiError } from '../common/errors/api-error';
+import { TokenUsage } from '../cache/exact-cache.port';
+import { WireCall } from './wire-call';
 
 /** The one entry point to the providers: routing, the call, usage and cost. */
 @Injectable()
@@ -37,27 +39,8 @@ export class LlmService {
   }
 
   async complete(request: ChatRequest): Promise<PricedCompletion> {
-    const provider = this.providers.get(request.provider);
-    if (!provider?.configured) {
-      throw new ApiError(
-        503,
-        'provider_not_configured',
-        `Provider ${request.provider} is not configured on this gateway`,
-      );
-    }
-    const breaker = this.breakers.get(provider.name) as CircuitBreaker;
-    const started = performance.now();
-    let completion;
-    try {
-      completion = await breaker.run(() => provider.complete(request));
-    } catch (error) {
-      const status = error instanceof ApiError ? error.code : 'internal_error';
-      this.metrics.providerCall(provider.name, status, (performance.now() - started) / 1000);
-      this.metrics.circuit(provider.name, breaker.state);
-      throw error;
-    }
-    this.metrics.providerCall(provider.name, 'ok', (performance.now() - started) / 1000);
-    this.metrics.circuit(provider.name, breaker.state);
+    const provider = this.configured(request.provider);
+    const completion = await this.guarded(provider, () => provider.complete(request));
     // OpenAI-compatible servers may omit usage; count it ourselves so cost and metrics stay honest.
     if (completion.usage.totalTokens === 0) {
       const promptTokens = this.tokens.countPrompt(request);
@@ -75,5 +58,53 @@ export class LlmService {
     const costUsd = this.prices.costOf(completion.model, completion.usage);
     this.metrics.providerSpend(provider.name, completion.usage, costUsd);
     return { ...completion, provider: provider.name, costUsd };
+  }
+
+  /**
+   * A body in the provider's own API format, for the drop-in routes: through the same circuit
+   * breaker and call metrics as `complete`. The time measured is the wait for the headers.
+   */
+  send(providerName: ProviderName, call: WireCall): Promise<Response> {
+    const provider = this.configured(providerName);
+    if (!provider.apis.includes(call.api)) {
+      throw new ApiError(400, 'unsupported_api', `${providerName} does not serve ${call.api}`);
+    }
+    return this.guarded(provider, () => provider.send(call));
+  }
+
+  /** Prices what a drop-in call used, and counts it in the spend metrics. */
+  priceOf(providerName: ProviderName, model: string, usage: TokenUsage): number | null {
+    const costUsd = this.prices.costOf(model, usage);
+    this.metrics.providerSpend(providerName, usage, costUsd);
+    return costUsd;
+  }
+
+  private configured(name: ProviderName): LlmProvider {
+    const provider = this.providers.get(name);
+    if (!provider?.configured) {
+      throw new ApiError(
+        503,
+        'provider_not_configured',
+        `Provider ${name} is not configured on this gateway`,
+      );
+    }
+    return provider;
+  }
+
+  private async guarded<T>(provider: LlmProvider, call: () => Promise<T>): Promise<T> {
+    const breaker = this.breakers.get(provider.name) as CircuitBreaker;
+    const started = performance.now();
+    let result: T;
+    try {
+      result = await breaker.run(call);
+    } catch (error) {
+      const status = error instanceof ApiError ? error.code : 'internal_error';
+      this.metrics.providerCall(provider.name, status, (performance.now() - started) / 1000);
+      this.metrics.circuit(provider.name, breaker.state);
+      throw error;
+    }
+    this.metrics.providerCall(provider.name, 'ok', (performance.now() - started) / 1000);
+    this.metrics.circuit(provider.name, breaker.state);
+    return result;
   }
 }

@@ -4,6 +4,8 @@ import { LlmProviderSettings } from './llm-provider.settings';
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { fromSdkError } from './upstream-error';
+import { WireApi, WireCall } from './wire-call';
+import { untilHeaders } from './until-headers';
 
 const SDK_ERRORS = {
   timeout: APIConnectionTimeoutError,
@@ -17,6 +19,7 @@ const USES_MAX_COMPLETION_TOKENS = /^(o\d|gpt-5)/;
 /** OpenAI's chat completions through the official SDK; any OpenAI-compatible server works too. */
 export class OpenAIProvider implements LlmProvider {
   readonly name = 'openai';
+  readonly apis: readonly WireApi[] = ['chat.completions', 'responses', 'embeddings'];
   readonly configured: boolean;
   private readonly timeoutMs: number;
   private readonly client: OpenAI;
@@ -52,6 +55,30 @@ export class OpenAIProvider implements LlmProvider {
       ...(params.stop !== undefined && { stop: params.stop }),
       ...(params.seed !== undefined && { seed: params.seed }),
     };
+  }
+
+  async send(call: WireCall): Promise<Response> {
+    const { signal, done } = untilHeaders(this.timeoutMs);
+    const options = { signal, headers: call.headers };
+    // The SDK's own methods, so its authentication, base URL and retries apply; `as never`
+    // because the body is the caller's, unknown fields included, and is passed on as it stands.
+    const body = call.body as never;
+    try {
+      switch (call.api) {
+        case 'chat.completions':
+          return await this.client.chat.completions.create(body, options).asResponse();
+        case 'responses':
+          return await this.client.responses.create(body, options).asResponse();
+        case 'embeddings':
+          return await this.client.embeddings.create(body, options).asResponse();
+        default:
+          throw new Error(`openai does not serve ${call.api}`);
+      }
+    } catch (error) {
+      throw fromSdkError(this.name, error, SDK_ERRORS, signal);
+    } finally {
+      done();
+    }
   }
 
   async complete(request: ChatRequest): Promise<ChatCompletion> {

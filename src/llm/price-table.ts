@@ -53,6 +53,11 @@ export class PriceTable {
     return prefix === undefined ? undefined : this.prices.get(prefix);
   }
 
+  /** Every listed model and its provider: what `GET /v1/models` names. */
+  models(): { model: string; provider: ProviderName }[] {
+    return [...this.prices].map(([model, price]) => ({ model, provider: price.provider }));
+  }
+
   providerOf(model: string): ProviderName | undefined {
     return this.priceOf(model)?.provider;
   }
