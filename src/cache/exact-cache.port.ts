@@ -17,6 +17,16 @@ export interface CachedAnswer {
   costUsd: number | null;
   /** Epoch milliseconds. */
   createdAt: number;
+  /**
+   * For the drop-in routes: the answer in the API format it was asked in (a chat.completion,
+   * an Anthropic message, a Responses response), so a hit gives back what the provider did.
+   */
+  wire?: {
+    format: string;
+    body: unknown;
+    /** Neither text nor a tool call: like an empty `content`, not worth storing. */
+    empty: boolean;
+  };
 }
 
 export interface ExactCacheStats {

@@ -9,5 +9,6 @@ import { QueryService } from './query.service';
   imports: [CacheModule, LlmModule, SemanticModule],
   controllers: [QueryController],
   providers: [QueryService],
+  exports: [QueryService],
 })
 export class QueryModule {}

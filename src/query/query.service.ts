@@ -12,6 +12,14 @@ import { RequestCoalescer } from './request-coalescer';
 
 export type CacheStatus = 'HIT' | 'SEMANTIC' | 'MISS' | 'BYPASS';
 
+export interface CacheLookup {
+  /** What a hit serves; undefined on a miss. */
+  hit?: QueryOutcome;
+  /** The prompt's embedding, when the semantic layer took part: the miss's write reuses it. */
+  vector?: Promise<Float32Array | undefined>;
+  judge?: JudgeOutcome;
+}
+
 export interface QueryOutcome {
   answer: CachedAnswer;
   cacheStatus: CacheStatus;
@@ -69,8 +77,30 @@ export class QueryService {
     controls: CacheControls,
     requestId?: string,
   ): Promise<QueryOutcome> {
+    return this.answerWith(
+      tenant,
+      QueryService.entryKey(tenant, controls.namespace, request),
+      semanticPrompt(request),
+      controls,
+      () => this.callProvider(request),
+      requestId,
+    );
+  }
+
+  /**
+   * The pipeline for any endpoint's request, once it has a key: `prompt` is the text the
+   * semantic layer may match (undefined: exact only), `call` asks the provider on a miss.
+   */
+  async answerWith(
+    tenant: string,
+    key: EntryKey,
+    prompt: string | undefined,
+    controls: CacheControls,
+    call: () => Promise<CachedAnswer>,
+    requestId?: string,
+  ): Promise<QueryOutcome> {
     if (controls.bypass) {
-      const answer = await this.callProvider(request);
+      const answer = await call();
       return {
         answer,
         cacheStatus: 'BYPASS',
@@ -79,39 +109,14 @@ export class QueryService {
         costSavedUsd: 0,
       };
     }
-    const key = QueryService.entryKey(tenant, controls.namespace, request);
-    const prompt = semanticPrompt(request);
-    let vector: Promise<Float32Array | undefined> | undefined;
-    let judge: JudgeOutcome | undefined;
-    if (controls.lookup) {
-      // Started before the exact lookup, so that a miss finds the vector ready or nearly.
-      const embedding =
-        prompt !== undefined && this.semantic.ready
-          ? this.semantic.startEmbedding(prompt)
-          : undefined;
-      vector = embedding?.vector;
-      const hit = await this.exactCache.get(key);
-      this.metrics.cacheLookup(
-        tenant,
-        'exact',
-        hit ? 'hit' : this.exactCache.available ? 'miss' : 'error',
-      );
-      if (hit) {
-        embedding?.release();
-        return this.served(tenant, hit, 'HIT');
-      }
-      if (vector && prompt !== undefined) {
-        const semantic = await this.semanticLookup(key, prompt, vector, controls, requestId);
-        if (semantic.hit) return semantic.hit;
-        judge = semantic.judge;
-      }
-    }
+    const found = await this.lookup(key, prompt, controls, requestId);
+    if (found.hit) return found.hit;
     const { value: answer, shared } = await this.inFlight.run(
       `${key.tenant}/${key.namespace}/${key.hash}`,
-      () => this.callProvider(request),
+      call,
       (fresh) =>
         controls.store
-          ? this.store(key, fresh, controls.ttlSeconds, prompt, vector)
+          ? this.remember(key, fresh, controls.ttlSeconds, prompt, found.vector)
           : Promise.resolve(),
     );
     if (shared) this.metrics.saved(tenant, answer.costUsd ?? 0);
@@ -119,11 +124,43 @@ export class QueryService {
       answer,
       cacheStatus: controls.lookup ? 'MISS' : 'BYPASS',
       cacheType: null,
-      judge,
+      judge: found.judge,
       // A request that waited on another's call cost nothing extra.
       costUsd: shared ? 0 : answer.costUsd,
       costSavedUsd: shared ? (answer.costUsd ?? 0) : 0,
     };
+  }
+
+  /**
+   * The exact cache, then the semantic one. On a miss it hands back the prompt's embedding (when
+   * one was started) for the write that follows, and the judge's verdict if it was asked.
+   */
+  async lookup(
+    key: EntryKey,
+    prompt: string | undefined,
+    controls: CacheControls,
+    requestId?: string,
+  ): Promise<CacheLookup> {
+    if (!controls.lookup) return {};
+    // Started before the exact lookup, so that a miss finds the vector ready or nearly.
+    const embedding =
+      prompt !== undefined && this.semantic.ready
+        ? this.semantic.startEmbedding(prompt)
+        : undefined;
+    const vector = embedding?.vector;
+    const hit = await this.exactCache.get(key);
+    this.metrics.cacheLookup(
+      key.tenant,
+      'exact',
+      hit ? 'hit' : this.exactCache.available ? 'miss' : 'error',
+    );
+    if (hit) {
+      embedding?.release();
+      return { hit: this.served(key.tenant, hit, 'HIT') };
+    }
+    if (!vector || prompt === undefined) return { vector };
+    const semantic = await this.semanticLookup(key, prompt, vector, controls, requestId);
+    return { hit: semantic.hit, judge: semantic.judge, vector };
   }
 
   private served(
@@ -193,7 +230,7 @@ export class QueryService {
    * exact write is awaited (the coalescer keeps the call shared until then); the semantic write
    * waits for its embedding and its log, and finishes on its own.
    */
-  private async store(
+  async remember(
     key: EntryKey,
     answer: CachedAnswer,
     ttlSeconds: number,
@@ -201,7 +238,7 @@ export class QueryService {
     vector: Promise<Float32Array | undefined> | undefined,
   ): Promise<void> {
     // An empty answer is more likely a filtered or truncated reply than one worth repeating.
-    if (answer.content === '') return;
+    if (answer.wire ? answer.wire.empty : answer.content === '') return;
     if (prompt !== undefined) {
       void (vector ?? Promise.resolve(undefined))
         .then((embedded) => this.semantic.remember(key, prompt, answer, embedded, ttlSeconds))
