@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
+import { inRouteSchema } from './error-schema';
 
 export interface ErrorEnvelope {
   error: { code: string; message: string; request_id: string };
@@ -70,6 +71,9 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       const error = exception as Error | undefined;
       this.logger.error(`request ${request.id} failed: ${error?.name}: ${error?.message}`);
     }
-    reply.status(status).headers(headers).send(body);
+    reply
+      .status(status)
+      .headers(headers)
+      .send(inRouteSchema(request.url, status, body));
   }
 }
