@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
+import { CompatModule } from './compat/compat.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DestinationStream } from 'pino';
@@ -27,6 +28,7 @@ export class AppModule {
         AuthModule,
         RateLimitModule,
         QueryModule,
+        CompatModule,
         AdminModule,
         HealthModule,
       ],

@@ -1,0 +1,286 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { deriveEntryKey, EntryKey } from '../../libs/cache-key';
+import { IncompleteStreamError, SseParser } from '../../libs/wire';
+import { callerOf, CallerAwareRequest } from '../auth/caller';
+import { CachedAnswer } from '../cache/exact-cache.port';
+import { ApiError } from '../common/errors/api-error';
+import { AppConfig } from '../config/app-config';
+import { LlmService } from '../llm/llm.service';
+import { annotateRequestLog } from '../logging/request-log';
+import { CacheControls, readCacheControls } from '../query/cache-controls';
+import { CacheLookup, CacheStatus, QueryOutcome, QueryService } from '../query/query.service';
+import { JudgeOutcome } from '../semantic/match/semantic-judge';
+import { SharedStream, StreamCoalescer } from './shared-stream';
+import { UpstreamPlan, WireFormat } from './wire-format.port';
+
+/** What one drop-in request is, once read: everything the pipeline needs to answer it. */
+interface WireRequest<Request extends object, Answer extends object> {
+  format: WireFormat<Request, Answer>;
+  request: Request;
+  plan: UpstreamPlan<Answer>;
+  key: EntryKey;
+  prompt: string | undefined;
+  controls: CacheControls;
+}
+
+/**
+ * The drop-in routes' pipeline: the same exact and semantic lookups and writes as
+ * `/api/v1/query` (QueryService), with the answer kept and given back in the API format it was
+ * asked in. A streamed miss is passed to the caller as it arrives, shared with identical streamed
+ * requests that come while it runs, and stored only when it ended normally; a streamed hit is
+ * replayed in the caller's format.
+ */
+@Injectable()
+export class WireAnswerService {
+  private readonly logger = new Logger(WireAnswerService.name);
+  private readonly streams = new StreamCoalescer();
+
+  constructor(
+    private readonly queries: QueryService,
+    private readonly llm: LlmService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async serve<Request extends object, Answer extends object>(
+    format: WireFormat<Request, Answer>,
+    body: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const wire = this.read(format, body, request);
+    const tenant = callerOf(request as CallerAwareRequest).tenant;
+    if (!format.streaming(wire.request)) {
+      const outcome = await this.queries.answerWith(
+        tenant,
+        wire.key,
+        wire.prompt,
+        wire.controls,
+        () => this.callForJson(wire),
+        request.id,
+      );
+      this.annotate(request, outcome.cacheStatus, outcome.answer, wire.prompt);
+      setCacheHeaders(reply, outcome.cacheStatus, outcome.similarity, outcome.judge);
+      await reply.status(200).send(outcome.answer.wire?.body);
+      return;
+    }
+    const found: CacheLookup = wire.controls.bypass
+      ? {}
+      : await this.queries.lookup(wire.key, wire.prompt, wire.controls, request.id);
+    if (found.hit?.answer.wire) {
+      this.annotate(request, found.hit.cacheStatus, found.hit.answer, wire.prompt);
+      setCacheHeaders(reply, found.hit.cacheStatus, found.hit.similarity, found.hit.judge);
+      this.writeStream(
+        reply,
+        wire.format.replay(found.hit.answer.wire.body as Answer, wire.request),
+      );
+      return;
+    }
+    const status: CacheStatus = wire.controls.lookup ? 'MISS' : 'BYPASS';
+    // Answers that are not cached (n > 1, stateful) are each their own, never shared.
+    const stream = wire.controls.bypass
+      ? this.openStream(wire, found)
+      : this.streams.join(`${wire.key.tenant}/${wire.key.namespace}/${wire.key.hash}`, () =>
+          this.openStream(wire, found),
+        ).stream;
+    // A refusal before the stream starts (the provider's 4xx, an open circuit) is a plain error.
+    const shared = await stream;
+    setCacheHeaders(reply, status, undefined, found.judge);
+    this.annotate(request, status, undefined, wire.prompt);
+    await this.pipe(reply, shared, wire.format);
+  }
+
+  private read<Request extends object, Answer extends object>(
+    format: WireFormat<Request, Answer>,
+    body: unknown,
+    request: FastifyRequest,
+  ): WireRequest<Request, Answer> {
+    const parsed = format.parse(body);
+    const route = this.llm.route(undefined, format.model(parsed));
+    const headers = request.headers as Record<string, string | undefined>;
+    let controls = readCacheControls(
+      {
+        cacheControl: headers['cache-control'],
+        ttlHeader: headers['x-cache-ttl'],
+        namespaceHeader: headers['x-cache-namespace'],
+        thresholdHeader: headers['x-cache-threshold'],
+      },
+      this.config.cache.ttlSeconds,
+    );
+    const shape = format.shape(parsed);
+    if (shape.bypass !== undefined) {
+      controls = { ...controls, bypass: true, lookup: false, store: false };
+    }
+    const tenant = callerOf(request as CallerAwareRequest).tenant;
+    const key = deriveEntryKey(
+      {
+        tenant,
+        namespace: controls.namespace,
+        provider: route.provider,
+        model: route.model,
+        system: undefined,
+        history: [],
+        params: {
+          wire: format.name,
+          // With a text-only last user turn, that text is the prompt and the rest the scope,
+          // so a rewording of it can meet this entry; otherwise the whole body is the scope.
+          body: shape.lastUserText === undefined ? shape.keyBody : format.scope(shape.keyBody),
+        },
+      },
+      shape.lastUserText ?? '',
+    );
+    return {
+      format,
+      request: parsed,
+      plan: format.plan(route, parsed, request.headers),
+      key,
+      prompt: shape.lastUserText,
+      controls,
+    };
+  }
+
+  private async callForJson<Request extends object, Answer extends object>(
+    wire: WireRequest<Request, Answer>,
+  ): Promise<CachedAnswer> {
+    const response = await this.llm.send(wire.plan.provider, wire.plan.call);
+    const answer = wire.plan.fromJson(await response.json());
+    return this.cached(wire, answer);
+  }
+
+  private cached<Request extends object, Answer extends object>(
+    wire: WireRequest<Request, Answer>,
+    answer: Answer,
+  ): CachedAnswer {
+    const summary = wire.format.summary(answer);
+    return {
+      content: summary.text,
+      provider: wire.plan.provider,
+      model: summary.model,
+      finishReason: summary.finishReason,
+      usage: summary.usage,
+      costUsd: this.llm.priceOf(wire.plan.provider, summary.model, summary.usage),
+      createdAt: Date.now(),
+      wire: { format: wire.format.name, body: answer, empty: summary.empty },
+    };
+  }
+
+  /**
+   * Opens the provider's stream and starts reading it into a SharedStream, which every caller
+   * of this key reads from. The stream is stored once, when it ended normally.
+   */
+  private async openStream<Request extends object, Answer extends object>(
+    wire: WireRequest<Request, Answer>,
+    found: CacheLookup,
+  ): Promise<SharedStream> {
+    const response = await this.llm.send(wire.plan.provider, wire.plan.call);
+    const shared = new SharedStream();
+    void this.pump(wire, response, shared, found);
+    return shared;
+  }
+
+  private async pump<Request extends object, Answer extends object>(
+    wire: WireRequest<Request, Answer>,
+    response: Response,
+    shared: SharedStream,
+    found: CacheLookup,
+  ): Promise<void> {
+    const parser = new SseParser();
+    const translation = wire.plan.stream();
+    let answer: Answer;
+    try {
+      if (!response.body) throw new IncompleteStreamError('the provider sent no body');
+      for await (const bytes of response.body) {
+        for (const record of parser.push(bytes)) shared.push(translation.push(record));
+      }
+      answer = translation.result();
+    } catch (error) {
+      const reason =
+        error instanceof IncompleteStreamError ? error.message : (error as Error).message;
+      this.logger.warn(`${wire.plan.provider} stream broke off: ${reason}`);
+      shared.fail(
+        new ApiError(502, 'upstream_stream_broken', `${wire.plan.provider} stream broke off`),
+      );
+      return;
+    }
+    shared.end();
+    if (!wire.controls.store) return;
+    await this.queries.remember(
+      wire.key,
+      this.cached(wire, answer),
+      wire.controls.ttlSeconds,
+      wire.prompt,
+      found.vector,
+    );
+  }
+
+  /** Writes the frames as they come; a broken stream ends with the format's error frame. */
+  private async pipe<Request extends object, Answer extends object>(
+    reply: FastifyReply,
+    shared: SharedStream,
+    format: WireFormat<Request, Answer>,
+  ): Promise<void> {
+    const raw = this.startStream(reply);
+    try {
+      for await (const frame of shared.read()) {
+        if (raw.destroyed) return;
+        raw.write(frame);
+      }
+    } catch (error) {
+      const failure = error as ApiError;
+      if (!raw.destroyed)
+        raw.write(format.errorFrame(failure.getStatus?.() ?? 502, failure.message));
+    }
+    raw.end();
+  }
+
+  private writeStream(reply: FastifyReply, frames: readonly string[]): void {
+    const raw = this.startStream(reply);
+    for (const frame of frames) raw.write(frame);
+    raw.end();
+  }
+
+  /**
+   * Takes the response over from Fastify, headers included: the hooks' headers (request id, rate
+   * limits) are already on the reply, and each frame must leave as soon as it is written.
+   */
+  private startStream(reply: FastifyReply) {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    raw.flushHeaders();
+    return raw;
+  }
+
+  private annotate(
+    request: FastifyRequest,
+    cache: CacheStatus,
+    answer: CachedAnswer | undefined,
+    prompt: string | undefined,
+  ): void {
+    annotateRequestLog(request.raw, {
+      cache,
+      provider: answer?.provider,
+      model: answer?.model,
+      tokens: answer?.usage.totalTokens,
+      prompt,
+      answer: answer?.content,
+    });
+  }
+}
+
+function setCacheHeaders(
+  reply: FastifyReply,
+  status: QueryOutcome['cacheStatus'],
+  similarity: number | undefined,
+  judge: JudgeOutcome | undefined,
+): void {
+  reply.header('x-cache', status);
+  if (similarity !== undefined) reply.header('x-cache-similarity', similarity.toFixed(4));
+  if (judge)
+    reply.header('x-cache-judge', judge.cached ? `${judge.verdict};cached` : judge.verdict);
+}

@@ -1,0 +1,307 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { RunningGateway, startGateway } from './support/gateway';
+import { FakeProviders, startFakeProviders } from './support/providers';
+
+/**
+ * The drop-in routes driven by the official SDKs, pointed at the gateway and nothing else
+ * changed; the gateway in turn calls the fake providers over HTTP in their own wire formats.
+ */
+describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => {
+  let providers: FakeProviders;
+  let gateway: RunningGateway;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+  let counter = 0;
+  const unique = (text: string) => `${text} (#${++counter})`;
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+    gateway = await startGateway({ ...providers.env, SEMANTIC_CACHE: 'false' });
+    openai = new OpenAI({ apiKey: 'sk-gateway', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    anthropic = new Anthropic({ apiKey: 'sk-gateway', baseURL: gateway.url, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await providers.close();
+  });
+
+  beforeEach(() => providers.reset());
+
+  async function streamedText(
+    request: Omit<OpenAI.Chat.ChatCompletionCreateParamsStreaming, 'stream'>,
+  ): Promise<{ text: string; cache: string | null; chunks: OpenAI.Chat.ChatCompletionChunk[] }> {
+    const { data: stream, response } = await openai.chat.completions
+      .create({ ...request, stream: true })
+      .withResponse();
+    const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join('');
+    return { text, cache: response.headers.get('x-cache'), chunks };
+  }
+
+  describe('openai chat.completions', () => {
+    it('answers a miss from the provider and the repeat from the cache, identically', async () => {
+      const request = {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user' as const, content: unique('How do I reset my password?') }],
+      };
+      const first = await openai.chat.completions.create(request).withResponse();
+      expect(first.response.headers.get('x-cache')).toBe('MISS');
+      expect(first.response.headers.get('x-request-id')).toBeTruthy();
+      expect(first.data.object).toBe('chat.completion');
+      expect(first.data.choices[0].message.content).toBe(
+        `answer(gpt-4o-mini): ${request.messages[0].content}`,
+      );
+      const second = await openai.chat.completions.create(request).withResponse();
+      expect(second.response.headers.get('x-cache')).toBe('HIT');
+      expect(second.data).toEqual(first.data);
+      expect(providers.openai.calls).toBe(1);
+    });
+
+    it('streams a miss, serves the same body unstreamed from that entry, and replays it', async () => {
+      const content = unique('Name three primary colours');
+      const request = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }] };
+      const streamed = await streamedText(request);
+      expect(streamed.cache).toBe('MISS');
+      expect(streamed.text).toBe(`answer(gpt-4o-mini): ${content}`);
+
+      const plain = await openai.chat.completions.create(request).withResponse();
+      expect(plain.response.headers.get('x-cache')).toBe('HIT');
+      expect(plain.data.choices[0].message.content).toBe(streamed.text);
+
+      const replayed = await streamedText({ ...request, stream_options: { include_usage: true } });
+      expect(replayed.cache).toBe('HIT');
+      expect(replayed.text).toBe(streamed.text);
+      expect(replayed.chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+      expect(providers.openai.calls).toBe(1);
+    });
+
+    it('keys on the tools: another tool definition is a miss, and tool calls come back', async () => {
+      providers.openai.reply = () => ({ toolCalls: [{ name: 'lookup', arguments: { q: 'x' } }] });
+      const tool = (description: string): OpenAI.Chat.ChatCompletionTool => ({
+        type: 'function',
+        function: { name: 'lookup', description, parameters: { type: 'object' } },
+      });
+      const messages = [{ role: 'user' as const, content: unique('Look this up') }];
+      const first = await openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages, tools: [tool('one')] })
+        .withResponse();
+      expect(first.data.choices[0].message.tool_calls?.[0]).toMatchObject({
+        type: 'function',
+        function: { name: 'lookup', arguments: '{"q":"x"}' },
+      });
+      const other = await openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages, tools: [tool('two')] })
+        .withResponse();
+      expect(other.response.headers.get('x-cache')).toBe('MISS');
+      const again = await openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages, tools: [tool('one')] })
+        .withResponse();
+      expect(again.response.headers.get('x-cache')).toBe('HIT');
+      expect(again.data).toEqual(first.data);
+    });
+
+    it('answers a claude model from Anthropic, in the OpenAI format, streamed or not', async () => {
+      const content = unique('What is the capital of Peru?');
+      const request = {
+        model: 'claude-haiku-4-5',
+        messages: [{ role: 'user' as const, content }],
+      };
+      const plain = await openai.chat.completions.create(request);
+      expect(plain.object).toBe('chat.completion');
+      expect(plain.choices[0].message.content).toBe(`answer(claude-haiku-4-5): ${content}`);
+      expect(plain.choices[0].finish_reason).toBe('stop');
+      expect(providers.anthropic.calls).toBe(1);
+      expect(providers.openai.calls).toBe(0);
+
+      const other = unique('What is the capital of Chile?');
+      const streamed = await streamedText({
+        ...request,
+        messages: [{ role: 'user', content: other }],
+      });
+      expect(streamed.cache).toBe('MISS');
+      expect(streamed.text).toBe(`answer(claude-haiku-4-5): ${other}`);
+      expect(providers.anthropic.calls).toBe(2);
+    });
+
+    it('ends a stream that broke upstream with an error, stores nothing, and misses next time', async () => {
+      const request = {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user' as const, content: unique('Tell me a long story') }],
+      };
+      providers.openai.failNext({ kind: 'break-stream', afterEvents: 2 });
+      await expect(streamedText(request)).rejects.toThrow(/stream broke off/);
+      const next = await streamedText(request);
+      expect(next.cache).toBe('MISS');
+      expect(next.text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
+    });
+
+    it('shares one upstream stream among identical streamed misses that arrive together', async () => {
+      providers.openai.streamDelayMs = 20;
+      const request = {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user' as const, content: unique('What causes the seasons?') }],
+      };
+      const [one, two] = await Promise.all([streamedText(request), streamedText(request)]);
+      expect(one.text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
+      expect(two.text).toBe(one.text);
+      expect([one.cache, two.cache]).toEqual(['MISS', 'MISS']);
+      expect(providers.openai.calls).toBe(1);
+    });
+
+    it('refuses a malformed request with a 400 the SDK raises as BadRequestError', async () => {
+      const error = await openai.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/messages/);
+      expect(providers.openai.calls).toBe(0);
+    });
+
+    it('lists the models it routes', async () => {
+      const models = [];
+      for await (const model of openai.models.list()) models.push(model);
+      expect(models).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' }),
+          expect.objectContaining({ id: 'claude-haiku-4-5', owned_by: 'anthropic' }),
+        ]),
+      );
+    });
+  });
+
+  describe('openai responses', () => {
+    it('caches a stateless response, streamed or not, keyed on the instructions', async () => {
+      const input = unique('Summarise the plot of Hamlet');
+      const request = { model: 'gpt-4o-mini', input, instructions: 'Be brief.' };
+      const first = await openai.responses.create(request).withResponse();
+      expect(first.response.headers.get('x-cache')).toBe('MISS');
+      expect(first.data.output_text).toContain(input);
+      const again = await openai.responses.create(request).withResponse();
+      expect(again.response.headers.get('x-cache')).toBe('HIT');
+      expect(again.data.output_text).toBe(first.data.output_text);
+
+      const { data: stream, response } = await openai.responses
+        .create({ ...request, stream: true })
+        .withResponse();
+      let streamedText = '';
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') streamedText += event.delta;
+      }
+      expect(response.headers.get('x-cache')).toBe('HIT');
+      expect(streamedText).toBe(first.data.output_text);
+
+      const other = await openai.responses
+        .create({ ...request, instructions: 'Be thorough.' })
+        .withResponse();
+      expect(other.response.headers.get('x-cache')).toBe('MISS');
+      expect(providers.openai.calls).toBe(2);
+    });
+
+    it('passes a request that continues a stored response through uncached', async () => {
+      const request = {
+        model: 'gpt-4o-mini',
+        input: unique('And then?'),
+        previous_response_id: 'resp_123',
+      };
+      const first = await openai.responses.create(request).withResponse();
+      const second = await openai.responses.create(request).withResponse();
+      expect([
+        first.response.headers.get('x-cache'),
+        second.response.headers.get('x-cache'),
+      ]).toEqual(['BYPASS', 'BYPASS']);
+      expect(providers.openai.calls).toBe(2);
+    });
+  });
+
+  describe('anthropic messages', () => {
+    it('answers a miss from Anthropic and the repeat from the cache, streamed and not', async () => {
+      const content = unique('Explain recursion briefly');
+      const request = {
+        model: 'claude-haiku-4-5',
+        max_tokens: 256,
+        messages: [{ role: 'user' as const, content }],
+      };
+      const first = await anthropic.messages.create(request).withResponse();
+      expect(first.response.headers.get('x-cache')).toBe('MISS');
+      expect(first.data.content).toEqual([
+        expect.objectContaining({ type: 'text', text: `answer(claude-haiku-4-5): ${content}` }),
+      ]);
+      const streamed = anthropic.messages.stream(request);
+      const message = await streamed.finalMessage();
+      expect(message.content).toEqual(first.data.content);
+      const { response } = await streamed.withResponse();
+      expect(response.headers.get('x-cache')).toBe('HIT');
+      expect(providers.anthropic.calls).toBe(1);
+      const version = providers.anthropic.requests[0].headers['anthropic-version'];
+      expect(version).toBeTruthy();
+    });
+
+    it('streams a miss as Messages events and stores it for the unstreamed repeat', async () => {
+      const content = unique('Give me a haiku about rain');
+      const request = {
+        model: 'claude-haiku-4-5',
+        max_tokens: 256,
+        messages: [{ role: 'user' as const, content }],
+      };
+      const message = await anthropic.messages.stream(request).finalMessage();
+      expect(message.content[0]).toMatchObject({
+        type: 'text',
+        text: `answer(claude-haiku-4-5): ${content}`,
+      });
+      const repeat = await anthropic.messages.create(request).withResponse();
+      expect(repeat.response.headers.get('x-cache')).toBe('HIT');
+      expect(repeat.data.content).toEqual(message.content);
+      expect(providers.anthropic.calls).toBe(1);
+    });
+
+    it('answers a gpt model from OpenAI in the Anthropic format', async () => {
+      const content = unique('What is two plus two?');
+      const message = await anthropic.messages.create({
+        model: 'gpt-4o-mini',
+        max_tokens: 64,
+        messages: [{ role: 'user', content }],
+      });
+      expect(message.type).toBe('message');
+      expect(message.content[0]).toMatchObject({
+        type: 'text',
+        text: `answer(gpt-4o-mini): ${content}`,
+      });
+      expect(message.stop_reason).toBe('end_turn');
+      const streamed = await anthropic.messages
+        .stream({
+          model: 'gpt-4o-mini',
+          max_tokens: 64,
+          messages: [{ role: 'user', content: unique(content) }],
+        })
+        .finalMessage();
+      expect(streamed.content[0]).toMatchObject({ type: 'text' });
+      expect(providers.openai.calls).toBe(2);
+      expect(providers.anthropic.calls).toBe(0);
+    });
+
+    it('ends a broken stream with an error event and stores nothing', async () => {
+      const request = {
+        model: 'claude-haiku-4-5',
+        max_tokens: 256,
+        messages: [{ role: 'user' as const, content: unique('A long answer please') }],
+      };
+      providers.anthropic.failNext({ kind: 'break-stream', afterEvents: 3 });
+      await expect(anthropic.messages.stream(request).finalMessage()).rejects.toThrow(
+        /stream broke off/,
+      );
+      const next = await anthropic.messages.create(request).withResponse();
+      expect(next.response.headers.get('x-cache')).toBe('MISS');
+    });
+
+    it('refuses a request without max_tokens with a 400 the SDK raises as BadRequestError', async () => {
+      const error = await anthropic.messages
+        .create({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] } as never)
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+      expect((error as Error).message).toMatch(/max_tokens/);
+    });
+  });
+});
