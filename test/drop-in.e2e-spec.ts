@@ -216,6 +216,39 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
     });
   });
 
+  describe('openai embeddings', () => {
+    it('caches per input: a mixed batch sends only the new inputs and keeps order and indices', async () => {
+      const [a, b, c] = [unique('alpha'), unique('beta'), unique('gamma')];
+      const model = 'text-embedding-3-small';
+      const first = await openai.embeddings.create({ model, input: [a, b] }).withResponse();
+      expect(first.response.headers.get('x-cache')).toBe('MISS');
+      expect(first.data.data.map((item) => item.index)).toEqual([0, 1]);
+
+      const mixed = await openai.embeddings.create({ model, input: [b, c, a] }).withResponse();
+      expect(mixed.response.headers.get('x-cache')).toBe('MISS');
+      expect(mixed.response.headers.get('x-cache-hits')).toBe('2');
+      const sent = providers.openai.requests.at(-1)?.body as { input: string[] };
+      expect(sent.input).toEqual([c]);
+      expect(mixed.data.data.map((item) => item.index)).toEqual([0, 1, 2]);
+      // The SDK asked base64 and decoded it; the cached vectors are the ones first answered.
+      expect(mixed.data.data[0].embedding).toEqual(first.data.data[1].embedding);
+      expect(mixed.data.data[2].embedding).toEqual(first.data.data[0].embedding);
+
+      const floats = await openai.embeddings
+        .create({ model, input: [c], encoding_format: 'float' })
+        .withResponse();
+      expect(floats.response.headers.get('x-cache')).toBe('HIT');
+      expect(floats.data.data[0].embedding).toEqual(mixed.data.data[1].embedding);
+      expect(providers.openai.calls).toBe(2);
+
+      const narrower = await openai.embeddings
+        .create({ model, input: [c], dimensions: 8 })
+        .withResponse();
+      expect(narrower.response.headers.get('x-cache')).toBe('MISS');
+      expect(narrower.data.data[0].embedding).toHaveLength(8);
+    });
+  });
+
   describe('anthropic messages', () => {
     it('answers a miss from Anthropic and the repeat from the cache, streamed and not', async () => {
       const content = unique('Explain recursion briefly');

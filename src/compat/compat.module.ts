@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { LlmModule } from '../llm/llm.module';
 import { QueryModule } from '../query/query.module';
 import { ChatCompletionsController } from './chat-completions.controller';
+import { EmbeddingsController } from './embeddings.controller';
+import { EmbeddingsService } from './embeddings.service';
 import { MessagesController } from './messages.controller';
 import { ModelsController } from './models.controller';
 import { ResponsesController } from './responses.controller';
@@ -17,8 +19,9 @@ import { WireAnswerService } from './wire-answer.service';
     ChatCompletionsController,
     MessagesController,
     ResponsesController,
+    EmbeddingsController,
     ModelsController,
   ],
-  providers: [WireAnswerService],
+  providers: [WireAnswerService, EmbeddingsService],
 })
 export class CompatModule {}
