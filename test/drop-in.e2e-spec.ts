@@ -126,6 +126,15 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       expect(providers.anthropic.calls).toBe(2);
     });
 
+    it('refuses what the other provider cannot express with a 400, not an error of its own', async () => {
+      const error = await openai.chat.completions
+        .create({ model: 'claude-haiku-4-5', n: 2, messages: [{ role: 'user', content: 'hi' }] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as Error).message).toMatch(/anthropic/);
+      expect(providers.anthropic.calls).toBe(0);
+    });
+
     it('ends a stream that broke upstream with an error, stores nothing, and misses next time', async () => {
       const request = {
         model: 'gpt-4o-mini',

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { deriveEntryKey, EntryKey } from '../../libs/cache-key';
-import { IncompleteStreamError, SseParser } from '../../libs/wire';
+import { IncompleteStreamError, SseParser, UntranslatableError } from '../../libs/wire';
 import { callerOf, CallerAwareRequest } from '../auth/caller';
 import { CachedAnswer } from '../cache/exact-cache.port';
 import { ApiError } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { LlmService } from '../llm/llm.service';
+import { Route } from '../llm/model-router';
 import { annotateRequestLog } from '../logging/request-log';
 import { CacheControls, readCacheControls } from '../query/cache-controls';
 import { CacheLookup, CacheStatus, QueryOutcome, QueryService } from '../query/query.service';
@@ -132,7 +133,7 @@ export class WireAnswerService {
     return {
       format,
       request: parsed,
-      plan: format.plan(route, parsed, request.headers),
+      plan: planFor(format, route, parsed, request),
       key,
       prompt: shape.lastUserText,
       controls,
@@ -143,7 +144,17 @@ export class WireAnswerService {
     wire: WireRequest<Request, Answer>,
   ): Promise<CachedAnswer> {
     const response = await this.llm.send(wire.plan.provider, wire.plan.call);
-    const answer = wire.plan.fromJson(await response.json());
+    let answer: Answer;
+    try {
+      answer = wire.plan.fromJson(await response.json());
+    } catch (error) {
+      // Not JSON, or an answer the translation cannot carry back: the provider's fault, not ours.
+      throw new ApiError(
+        502,
+        'upstream_error',
+        `${wire.plan.provider} answered what the gateway cannot read: ${(error as Error).message}`,
+      );
+    }
     return this.cached(wire, answer);
   }
 
@@ -270,6 +281,27 @@ export class WireAnswerService {
       prompt,
       answer: answer?.content,
     });
+  }
+}
+
+/** A request the other provider's API cannot express is the caller's to change: a 400. */
+function planFor<Request extends object, Answer extends object>(
+  format: WireFormat<Request, Answer>,
+  route: Route,
+  request: Request,
+  http: FastifyRequest,
+): UpstreamPlan<Answer> {
+  try {
+    return format.plan(route, request, http.headers);
+  } catch (error) {
+    if (error instanceof UntranslatableError) {
+      throw new ApiError(
+        400,
+        'untranslatable',
+        `${route.model} is served by ${route.provider}: ${error.message}`,
+      );
+    }
+    throw error;
   }
 }
 
