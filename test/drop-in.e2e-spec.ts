@@ -209,6 +209,34 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       expect(providers.openai.calls).toBe(2);
     });
 
+    it('streams a miss as Responses events and stores it for the unstreamed repeat', async () => {
+      const input = unique('List three rivers in Africa');
+      const stream = await openai.responses.create({ model: 'gpt-4o-mini', input, stream: true });
+      let text = '';
+      let completed = false;
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') text += event.delta;
+        if (event.type === 'response.completed') completed = true;
+      }
+      expect(completed).toBe(true);
+      expect(text).toContain(input);
+      const repeat = await openai.responses.create({ model: 'gpt-4o-mini', input }).withResponse();
+      expect(repeat.response.headers.get('x-cache')).toBe('HIT');
+      expect(repeat.data.output_text).toBe(text);
+    });
+
+    it('refuses a request without input, or for a Claude model, with a BadRequestError', async () => {
+      const missing = await openai.responses
+        .create({ model: 'gpt-4o-mini' } as never)
+        .catch((caught: unknown) => caught);
+      expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((missing as Error).message).toMatch(/input/);
+      const claude = await openai.responses
+        .create({ model: 'claude-haiku-4-5', input: 'hi' })
+        .catch((caught: unknown) => caught);
+      expect(claude).toBeInstanceOf(OpenAI.BadRequestError);
+    });
+
     it('passes a request that continues a stored response through uncached', async () => {
       const request = {
         model: 'gpt-4o-mini',
@@ -255,6 +283,14 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         .withResponse();
       expect(narrower.response.headers.get('x-cache')).toBe('MISS');
       expect(narrower.data.data[0].embedding).toHaveLength(8);
+    });
+
+    it('refuses an empty input with a BadRequestError', async () => {
+      const error = await openai.embeddings
+        .create({ model: 'text-embedding-3-small', input: [] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as Error).message).toMatch(/input/);
     });
   });
 
