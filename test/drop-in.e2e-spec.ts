@@ -153,9 +153,15 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         model: 'gpt-4o-mini',
         messages: [{ role: 'user' as const, content: unique('What causes the seasons?') }],
       };
-      const [one, two] = await Promise.all([streamedText(request), streamedText(request)]);
+      const [one, two] = await Promise.all([
+        streamedText(request),
+        streamedText({ ...request, stream_options: { include_usage: true } }),
+      ]);
       expect(one.text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
       expect(two.text).toBe(one.text);
+      // One upstream stream, but each reader gets the usage chunk only if it asked for it.
+      expect(one.chunks.some((chunk) => chunk.usage)).toBe(false);
+      expect(two.chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
       expect([one.cache, two.cache]).toEqual(['MISS', 'MISS']);
       expect(providers.openai.calls).toBe(1);
     });
@@ -312,12 +318,18 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       expect(first.data.content).toEqual([
         expect.objectContaining({ type: 'text', text: `answer(claude-haiku-4-5): ${content}` }),
       ]);
-      const streamed = anthropic.messages.stream(request);
+      // The betas are part of the key: the same request with the same beta is the same entry.
+      const streamed = anthropic.messages.stream(request, {
+        headers: { 'anthropic-beta': 'test-beta-2025-01-01' },
+      });
       const message = await streamed.finalMessage();
       expect(message.content).toEqual(first.data.content);
       const { response } = await streamed.withResponse();
       expect(response.headers.get('x-cache')).toBe('HIT');
+      expect(response.headers.get('request-id')).toBe(response.headers.get('x-request-id'));
       expect(providers.anthropic.calls).toBe(1);
+      const withoutBeta = await anthropic.messages.create(request).withResponse();
+      expect(withoutBeta.response.headers.get('x-cache')).toBe('MISS');
     });
 
     it('streams a miss as Messages events and stores it for the unstreamed repeat', async () => {

@@ -28,6 +28,7 @@ export class AnthropicMessagesFormat implements WireFormat<
   AnthropicMessage
 > {
   readonly name = 'anthropic-messages';
+  readonly requestIdHeader = 'request-id';
 
   parse(body: unknown): AnthropicMessagesRequest {
     const request = requireObject(body);
@@ -55,6 +56,14 @@ export class AnthropicMessagesFormat implements WireFormat<
 
   scope(keyBody: Record<string, unknown>): Record<string, unknown> {
     return { ...keyBody, messages: (keyBody.messages as unknown[]).slice(0, -1) };
+  }
+
+  frameFilter(): (frame: string) => boolean {
+    return () => true;
+  }
+
+  keyHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+    return passedHeaders(headers) ?? {};
   }
 
   plan(

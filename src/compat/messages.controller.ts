@@ -17,7 +17,7 @@ export class MessagesController {
   @ApiOperation({
     summary: 'Anthropic Messages, through the cache',
     description:
-      'The Anthropic Messages API: point the official `@anthropic-ai/sdk` at the gateway (`baseURL: <gateway>`) and nothing else changes. The body is passed on as it stands (unknown fields included, all part of the cache key except `stream` and `metadata`); a `gpt-*` or `o*` model is answered by OpenAI and translated. With `stream: true` a miss is streamed as it arrives and stored when it completed; a hit is replayed as `message_start` … `message_stop`. The semantic layer applies when the last message is a user turn of text only. Errors in the Anthropic schema.',
+      'The Anthropic Messages API: point the official `@anthropic-ai/sdk` at the gateway (`baseURL: <gateway>`) and nothing else changes. The body is passed on as it stands (unknown fields included, all part of the cache key except `stream`, `metadata` and the top-level `cache_control`; the `anthropic-version` and `anthropic-beta` headers are part of it too); a `gpt-*` or `o*` model is answered by OpenAI and translated. With `stream: true` a miss is streamed as it arrives and stored when it completed; a hit is replayed as `message_start` … `message_stop`. The semantic layer applies when the last message is a user turn of text only. Errors in the Anthropic schema.',
   })
   @ApiHeader({
     name: 'anthropic-version',

@@ -51,8 +51,16 @@ export class OpenAIChatFormat implements WireFormat<
     return { ...keyBody, messages: (keyBody.messages as unknown[]).slice(0, -1) };
   }
 
+  frameFilter(request: ChatCompletionCreateParamsBase): (frame: string) => boolean {
+    if (request.stream_options?.include_usage === true) return () => true;
+    return (frame) => !isUsageChunk(frame);
+  }
+
+  keyHeaders(): Record<string, string> {
+    return {};
+  }
+
   plan(route: Route, request: ChatCompletionCreateParamsBase): UpstreamPlan<ChatCompletion> {
-    const includeUsage = request.stream_options?.include_usage === true;
     if (route.provider === 'anthropic') {
       return {
         provider: 'anthropic',
@@ -64,11 +72,11 @@ export class OpenAIChatFormat implements WireFormat<
           },
         },
         fromJson: (json) => anthropicMessageToOpenAIChat(json as AnthropicMessage),
-        stream: () => new FromAnthropicStream(includeUsage),
+        stream: () => new FromAnthropicStream(),
       };
     }
     // Usage is always asked for upstream, so a stored stream has its token counts (and cost);
-    // callers that did not ask for the usage chunk do not get it.
+    // callers that did not ask for the usage chunk do not get it (frameFilter).
     const body =
       request.stream === true
         ? { ...request, stream_options: { ...request.stream_options, include_usage: true } }
@@ -77,7 +85,7 @@ export class OpenAIChatFormat implements WireFormat<
       provider: 'openai',
       call: { api: 'chat.completions', body: body as unknown as Record<string, unknown> },
       fromJson: (json) => json as ChatCompletion,
-      stream: () => new OpenAIChatPassThrough(includeUsage),
+      stream: () => new OpenAIChatPassThrough(),
     };
   }
 
@@ -108,17 +116,20 @@ export class OpenAIChatFormat implements WireFormat<
   }
 }
 
-/** OpenAI's own chunks, passed on as they came except a usage chunk the caller did not ask for. */
+/** A usage-only chunk (`choices: []`), which only callers that asked for it get. */
+function isUsageChunk(frame: string): boolean {
+  if (!frame.includes('"usage"') || frame === SSE_DONE) return false;
+  const chunk = JSON.parse(frame.slice('data: '.length)) as ChatCompletionChunk;
+  return chunk.choices?.length === 0 && Boolean(chunk.usage);
+}
+
+/** OpenAI's own chunks, passed on as they came. */
 class OpenAIChatPassThrough implements StreamTranslation<ChatCompletion> {
   private readonly assembler = new ChatCompletionAssembler();
 
-  constructor(private readonly includeUsage: boolean) {}
-
   push(record: SseRecord): string[] {
     if (record.data === '[DONE]') return [SSE_DONE];
-    const chunk = JSON.parse(record.data) as ChatCompletionChunk;
-    this.assembler.push(chunk);
-    if (!this.includeUsage && chunk.usage && chunk.choices?.length === 0) return [];
+    this.assembler.push(JSON.parse(record.data) as ChatCompletionChunk);
     return [`data: ${record.data}\n\n`];
   }
 
@@ -133,14 +144,11 @@ class FromAnthropicStream implements StreamTranslation<ChatCompletion> {
   private readonly translator = new AnthropicToOpenAIChatStream({ includeUsage: true });
   private readonly assembler = new ChatCompletionAssembler();
 
-  constructor(private readonly includeUsage: boolean) {}
-
   push(record: SseRecord): string[] {
     const event = JSON.parse(record.data) as AnthropicStreamEvent;
     const frames: string[] = [];
     for (const chunk of this.translator.push(event)) {
       this.assembler.push(chunk);
-      if (!this.includeUsage && chunk.usage && chunk.choices.length === 0) continue;
       frames.push(encodeSseEvent(chunk));
     }
     if (event.type === 'message_stop') frames.push(SSE_DONE);

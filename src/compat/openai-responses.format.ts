@@ -51,6 +51,14 @@ export class OpenAIResponsesFormat implements WireFormat<ResponseCreateParamsBas
     };
   }
 
+  frameFilter(): (frame: string) => boolean {
+    return () => true;
+  }
+
+  keyHeaders(): Record<string, string> {
+    return {};
+  }
+
   plan(route: Route, request: ResponseCreateParamsBase): UpstreamPlan<OpenAIResponse> {
     if (route.provider !== 'openai') {
       throw new ApiError(

@@ -17,7 +17,7 @@ export class ResponsesController {
   @ApiOperation({
     summary: 'OpenAI Responses, through the cache',
     description:
-      'The OpenAI Responses API (`client.responses.create`), answered by OpenAI models. Stateless requests are cached like chat completions (the key covers `input`, `instructions`, `tools`, `text.format` and every other field except `stream`, `store`, `user`, `metadata`); a request with `previous_response_id`, a `conversation`, `background` or an unversioned prompt template depends on state the gateway cannot see and is passed through uncached (`x-cache: BYPASS`). With `stream: true` a miss is streamed as it arrives; a hit is replayed as `response.created` … `response.completed`.',
+      'The OpenAI Responses API (`client.responses.create`), answered by OpenAI models. Stateless requests are cached like chat completions (the key covers `input`, `instructions`, `tools`, `text.format` and every other field, `store` included since only a stored response can be continued, except `stream`, `user`, `metadata`, `safety_identifier` and prompt-cache hints); a request with `previous_response_id`, a `conversation`, `background` or an unversioned prompt template depends on state the gateway cannot see and is passed through uncached (`x-cache: BYPASS`). With `stream: true` a miss is streamed as it arrives; a hit is replayed as `response.created` … `response.completed`.',
   })
   @ApiBody({
     description: 'A Responses API request (`model`, `input`, …)',

@@ -50,6 +50,7 @@ export class WireAnswerService {
     reply: FastifyReply,
   ): Promise<void> {
     const wire = this.read(format, body, request);
+    if (format.requestIdHeader) reply.header(format.requestIdHeader, request.id);
     const tenant = callerOf(request as CallerAwareRequest).tenant;
     if (!format.streaming(wire.request)) {
       const outcome = await this.queries.answerWith(
@@ -68,13 +69,11 @@ export class WireAnswerService {
     const found: CacheLookup = wire.controls.bypass
       ? {}
       : await this.queries.lookup(wire.key, wire.prompt, wire.controls, request.id);
-    if (found.hit?.answer.wire) {
+    const replayed = found.hit && this.replay(wire, found.hit);
+    if (found.hit && replayed) {
       this.annotate(request, found.hit.cacheStatus, found.hit.answer, wire.prompt);
       setCacheHeaders(reply, found.hit.cacheStatus, found.hit.similarity, found.hit.judge);
-      this.writeStream(
-        reply,
-        wire.format.replay(found.hit.answer.wire.body as Answer, wire.request),
-      );
+      this.writeStream(reply, replayed);
       return;
     }
     const status: CacheStatus = wire.controls.lookup ? 'MISS' : 'BYPASS';
@@ -88,7 +87,25 @@ export class WireAnswerService {
     const shared = await stream;
     setCacheHeaders(reply, status, undefined, found.judge);
     this.annotate(request, status, undefined, wire.prompt);
-    await this.pipe(reply, shared, wire.format);
+    await this.pipe(reply, shared, wire.format, wire.format.frameFilter(wire.request));
+  }
+
+  /** A hit as this request's stream; undefined when the stored answer cannot be streamed. */
+  private replay<Request extends object, Answer extends object>(
+    wire: WireRequest<Request, Answer>,
+    hit: QueryOutcome,
+  ): string[] | undefined {
+    const stored = hit.answer.wire;
+    if (stored?.format !== wire.format.name) return undefined;
+    try {
+      return wire.format.replay(stored.body as Answer, wire.request);
+    } catch (error) {
+      // A stored answer the replay cannot express (a custom tool call): fetched afresh instead.
+      this.logger.warn(
+        `a stored ${stored.format} answer cannot be replayed: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
   }
 
   private read<Request extends object, Answer extends object>(
@@ -126,6 +143,7 @@ export class WireAnswerService {
           // With a text-only last user turn, that text is the prompt and the rest the scope,
           // so a rewording of it can meet this entry; otherwise the whole body is the scope.
           body: shape.lastUserText === undefined ? shape.keyBody : format.scope(shape.keyBody),
+          headers: format.keyHeaders(request.headers),
         },
       },
       shape.lastUserText ?? '',
@@ -229,12 +247,13 @@ export class WireAnswerService {
     reply: FastifyReply,
     shared: SharedStream,
     format: WireFormat<Request, Answer>,
+    keep: (frame: string) => boolean,
   ): Promise<void> {
     const raw = this.startStream(reply);
     try {
       for await (const frame of shared.read()) {
         if (raw.destroyed) return;
-        raw.write(frame);
+        if (keep(frame)) raw.write(frame);
       }
     } catch (error) {
       const failure = error as ApiError;

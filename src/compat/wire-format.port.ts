@@ -48,6 +48,15 @@ export interface WireFormat<Request extends object, Answer extends object> {
   /** The key body without its last user turn: what entries that may answer each other share. */
   scope(keyBody: Record<string, unknown>): Record<string, unknown>;
   plan(route: Route, request: Request, headers: IncomingHttpHeaders): UpstreamPlan<Answer>;
+  /**
+   * Which frames of a shared stream this request gets: readers of one upstream stream asked
+   * differently (a usage chunk or not), so each reader picks its own.
+   */
+  frameFilter(request: Request): (frame: string) => boolean;
+  /** Caller headers that change the answer (API version, betas): part of the key. */
+  keyHeaders(headers: IncomingHttpHeaders): Record<string, string>;
+  /** The header this API's SDK reads the request id from, besides `x-request-id`. */
+  readonly requestIdHeader?: string;
   /** A stored answer as this API's stream, terminator included. */
   replay(answer: Answer, request: Request): string[];
   /** The frame that ends a broken stream with this API's error, which the SDK raises. */
