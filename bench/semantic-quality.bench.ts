@@ -270,7 +270,10 @@ function summarise(asks: Ask[]) {
   const negatives = asks.length - positives;
   const precision = ratio(correct, served);
   // Of the pairs whose stored answer is right, how many got a right answer.
-  const recall = ratio(count((ask) => ask.pair.hit && ask.outcome === 'correct'), positives);
+  const recall = ratio(
+    count((ask) => ask.pair.hit && ask.outcome === 'correct'),
+    positives,
+  );
   const strictCorrect = count((ask) => ask.outcome === 'correct' && !ask.wrongPrompt);
   return {
     pairs: asks.length,
