@@ -403,7 +403,10 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
     let client: OpenAI;
 
     beforeAll(async () => {
-      semanticGateway = await startGateway(providers.env);
+      semanticGateway = await startGateway({
+        ...providers.env,
+        SEMANTIC_SPECULATIVE_STREAMS: 'true',
+      });
       client = new OpenAI({
         apiKey: 'sk-gateway',
         baseURL: `${semanticGateway.url}/v1`,
@@ -438,6 +441,63 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       expect(reworded?.data.choices[0].message.content).toBe(
         stored.data.choices[0].message.content,
       );
+    });
+
+    it('with speculative streams, cancels the early provider call when the semantic layer answers', async () => {
+      const topic = unique('bake sourdough bread');
+      const storedText = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `What is the best way to ${topic}?` }],
+      });
+      providers.openai.delayMs = 300;
+      let served: { cache: string | null; text: string } | undefined;
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const { data: stream, response } = await client.chat.completions
+          .create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: `what is the best way to ${topic}` }],
+            stream: true,
+          })
+          .withResponse();
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+        served = { cache: response.headers.get('x-cache'), text };
+        if (served.cache === 'SEMANTIC') break;
+      }
+      expect(served).toEqual({
+        cache: 'SEMANTIC',
+        text: storedText.choices[0].message.content,
+      });
+      // The early call reached the provider and was cancelled before it answered: had it run to
+      // its end, the rewording would have its own entry now and be an exact HIT.
+      const early = providers.openai.requests.at(-1)?.body as { stream?: boolean };
+      expect(early.stream).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      providers.openai.delayMs = 0;
+      const later = await client.chat.completions
+        .create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `what is the best way to ${topic}` }],
+        })
+        .withResponse();
+      expect(later.response.headers.get('x-cache')).toBe('SEMANTIC');
+    });
+
+    it('with speculative streams, streams and stores a miss as usual', async () => {
+      const request = {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user' as const, content: unique('Name the largest moon of Saturn') }],
+      };
+      const { data: stream, response } = await client.chat.completions
+        .create({ ...request, stream: true })
+        .withResponse();
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(response.headers.get('x-cache')).toBe('MISS');
+      expect(text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
+      const again = await client.chat.completions.create(request).withResponse();
+      expect(again.response.headers.get('x-cache')).toBe('HIT');
+      expect(providers.openai.calls).toBe(1);
     });
 
     it('applies Cache-Control and x-cache-namespace to the drop-in routes', async () => {

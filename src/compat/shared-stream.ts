@@ -50,7 +50,7 @@ export class SharedStream {
 
 /** The streams in flight by entry key: a second identical streamed miss joins the first. */
 export class StreamCoalescer {
-  private readonly inFlight = new Map<string, Promise<SharedStream>>();
+  private readonly inFlight = new Map<string, { stream: Promise<SharedStream>; readers: number }>();
 
   /**
    * `open` starts the upstream stream (and resolves once the provider answered with headers);
@@ -61,13 +61,30 @@ export class StreamCoalescer {
     open: () => Promise<SharedStream>,
   ): { stream: Promise<SharedStream>; shared: boolean } {
     const running = this.inFlight.get(key);
-    if (running) return { stream: running, shared: true };
+    if (running) {
+      running.readers++;
+      return { stream: running.stream, shared: true };
+    }
     const stream = open();
-    this.inFlight.set(key, stream);
+    const entry = { stream, readers: 1 };
+    this.inFlight.set(key, entry);
     const forget = () => {
-      if (this.inFlight.get(key) === stream) this.inFlight.delete(key);
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
     };
     stream.then((opened) => opened.settled.then(forget), forget);
     return { stream, shared: false };
+  }
+
+  /**
+   * A reader that will not read after all (a speculative start whose request was answered from
+   * the semantic cache). True when it was the last one: the stream may then be cancelled.
+   */
+  leave(key: string, stream: Promise<SharedStream>): boolean {
+    const entry = this.inFlight.get(key);
+    if (entry?.stream !== stream) return false;
+    entry.readers--;
+    if (entry.readers > 0) return false;
+    this.inFlight.delete(key);
+    return true;
   }
 }

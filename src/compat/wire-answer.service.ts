@@ -66,11 +66,31 @@ export class WireAnswerService {
       await reply.status(200).send(outcome.answer.wire?.body);
       return;
     }
+    const coalescing = `${wire.key.tenant}/${wire.key.namespace}/${wire.key.hash}`;
+    let resolveLookup!: (found: CacheLookup) => void;
+    const lookupDone = new Promise<CacheLookup>((resolve) => (resolveLookup = resolve));
+    let early: { stream: Promise<SharedStream>; cancel: AbortController } | undefined;
+    // With speculative streams, the provider call starts as soon as the exact cache missed, so
+    // the semantic lookup is not on the first byte's path; a semantic hit cancels it.
+    const startEarly =
+      this.config.semantic.speculativeStreams && !wire.controls.bypass
+        ? () => {
+            const cancel = new AbortController();
+            const { stream } = this.streams.join(coalescing, () =>
+              this.openStream(wire, lookupDone, cancel.signal),
+            );
+            // Cancelled or refused: each reader that awaits it reports that itself.
+            stream.catch(() => undefined);
+            early = { stream, cancel };
+          }
+        : undefined;
     const found: CacheLookup = wire.controls.bypass
       ? {}
-      : await this.queries.lookup(wire.key, wire.prompt, wire.controls, request.id);
+      : await this.queries.lookup(wire.key, wire.prompt, wire.controls, request.id, startEarly);
+    resolveLookup(found);
     const replayed = found.hit && this.replay(wire, found.hit);
     if (found.hit && replayed) {
+      if (early && this.streams.leave(coalescing, early.stream)) early.cancel.abort();
       this.annotate(request, found.hit.cacheStatus, found.hit.answer, wire.prompt);
       setCacheHeaders(reply, found.hit.cacheStatus, found.hit.similarity, found.hit.judge);
       this.writeStream(reply, replayed);
@@ -78,11 +98,11 @@ export class WireAnswerService {
     }
     const status: CacheStatus = wire.controls.lookup ? 'MISS' : 'BYPASS';
     // Answers that are not cached (n > 1, stateful) are each their own, never shared.
-    const stream = wire.controls.bypass
-      ? this.openStream(wire, found)
-      : this.streams.join(`${wire.key.tenant}/${wire.key.namespace}/${wire.key.hash}`, () =>
-          this.openStream(wire, found),
-        ).stream;
+    const stream =
+      early?.stream ??
+      (wire.controls.bypass
+        ? this.openStream(wire, lookupDone)
+        : this.streams.join(coalescing, () => this.openStream(wire, lookupDone)).stream);
     // A refusal before the stream starts (the provider's 4xx, an open circuit) is a plain error.
     const shared = await stream;
     setCacheHeaders(reply, status, undefined, found.judge);
@@ -199,11 +219,12 @@ export class WireAnswerService {
    */
   private async openStream<Request extends object, Answer extends object>(
     wire: WireRequest<Request, Answer>,
-    found: CacheLookup,
+    lookup: Promise<CacheLookup>,
+    cancel?: AbortSignal,
   ): Promise<SharedStream> {
-    const response = await this.llm.send(wire.plan.provider, wire.plan.call);
+    const response = await this.llm.send(wire.plan.provider, { ...wire.plan.call, signal: cancel });
     const shared = new SharedStream();
-    void this.pump(wire, response, shared, found);
+    void this.pump(wire, response, shared, lookup, cancel);
     return shared;
   }
 
@@ -211,7 +232,8 @@ export class WireAnswerService {
     wire: WireRequest<Request, Answer>,
     response: Response,
     shared: SharedStream,
-    found: CacheLookup,
+    lookup: Promise<CacheLookup>,
+    cancel?: AbortSignal,
   ): Promise<void> {
     const parser = new SseParser();
     const translation = wire.plan.stream();
@@ -233,6 +255,7 @@ export class WireAnswerService {
     }
     shared.end();
     if (!wire.controls.store) return;
+    const found = await lookup;
     await this.queries.remember(
       wire.key,
       this.cached(wire, answer),

@@ -52,6 +52,11 @@ export class AppConfig {
       /** A candidate scoring this ends the search; 1 reads every candidate. */
       sureScore: number;
     };
+    /**
+     * A streamed drop-in request that misses the exact cache starts its provider call while the
+     * semantic lookup runs, and cancels it on a semantic hit.
+     */
+    speculativeStreams: boolean;
     /** An LLM asked about candidates whose verifier score is uncertain; off when `model` is unset. */
     judge: {
       model: string | undefined;
@@ -138,6 +143,7 @@ export class AppConfig {
         timeoutMs: env.SEMANTIC_JUDGE_TIMEOUT_MS,
         cacheSize: env.SEMANTIC_JUDGE_CACHE_SIZE,
       },
+      speculativeStreams: env.SEMANTIC_SPECULATIVE_STREAMS,
     };
     this.embedding = {
       provider: env.EMBEDDING_PROVIDER,

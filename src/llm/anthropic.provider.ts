@@ -60,14 +60,14 @@ export class AnthropicProvider implements LlmProvider {
 
   async send(call: WireCall): Promise<Response> {
     if (call.api !== 'messages') throw new Error(`anthropic does not serve ${call.api}`);
-    const { signal, done } = untilHeaders(this.timeoutMs);
+    const { deadline, signal, done } = untilHeaders(this.timeoutMs, call.signal);
     try {
       // The caller's body as it stands (unknown fields included) through the SDK's own method.
       return await this.client.messages
         .create(call.body as never, { signal, headers: call.headers })
         .asResponse();
     } catch (error) {
-      throw fromSdkError(this.name, error, SDK_ERRORS, signal);
+      throw fromSdkError(this.name, error, SDK_ERRORS, deadline);
     } finally {
       done();
     }

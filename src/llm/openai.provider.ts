@@ -58,7 +58,7 @@ export class OpenAIProvider implements LlmProvider {
   }
 
   async send(call: WireCall): Promise<Response> {
-    const { signal, done } = untilHeaders(this.timeoutMs);
+    const { deadline, signal, done } = untilHeaders(this.timeoutMs, call.signal);
     const options = { signal, headers: call.headers };
     // The SDK's own methods, so its authentication, base URL and retries apply; `as never`
     // because the body is the caller's, unknown fields included, and is passed on as it stands.
@@ -75,7 +75,7 @@ export class OpenAIProvider implements LlmProvider {
           throw new Error(`openai does not serve ${call.api}`);
       }
     } catch (error) {
-      throw fromSdkError(this.name, error, SDK_ERRORS, signal);
+      throw fromSdkError(this.name, error, SDK_ERRORS, deadline);
     } finally {
       done();
     }

@@ -7,4 +7,6 @@ export interface WireCall {
   body: Record<string, unknown>;
   /** Caller headers the provider's API reads (`anthropic-version`, `anthropic-beta`). */
   headers?: Record<string, string>;
+  /** Cancels the call, before or after the response's headers. */
+  signal?: AbortSignal;
 }

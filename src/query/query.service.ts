@@ -134,12 +134,14 @@ export class QueryService {
   /**
    * The exact cache, then the semantic one. On a miss it hands back the prompt's embedding (when
    * one was started) for the write that follows, and the judge's verdict if it was asked.
+   * `onExactMiss` is called when the exact cache missed and the semantic lookup begins.
    */
   async lookup(
     key: EntryKey,
     prompt: string | undefined,
     controls: CacheControls,
     requestId?: string,
+    onExactMiss?: () => void,
   ): Promise<CacheLookup> {
     if (!controls.lookup) return {};
     // Started before the exact lookup, so that a miss finds the vector ready or nearly.
@@ -159,6 +161,7 @@ export class QueryService {
       return { hit: this.served(key.tenant, hit, 'HIT') };
     }
     if (!vector || prompt === undefined) return { vector };
+    onExactMiss?.();
     const semantic = await this.semanticLookup(key, prompt, vector, controls, requestId);
     return { hit: semantic.hit, judge: semantic.judge, vector };
   }
