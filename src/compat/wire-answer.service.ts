@@ -245,6 +245,11 @@ export class WireAnswerService {
       }
       answer = translation.result();
     } catch (error) {
+      if (cancel?.aborted) {
+        // A speculative start that the semantic cache answered: nobody reads it any more.
+        shared.fail(new ApiError(499, 'cancelled', 'answered from the semantic cache'));
+        return;
+      }
       const reason =
         error instanceof IncompleteStreamError ? error.message : (error as Error).message;
       this.logger.warn(`${wire.plan.provider} stream broke off: ${reason}`);
