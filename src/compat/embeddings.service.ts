@@ -6,7 +6,7 @@ import { CachedAnswer } from '../cache/exact-cache.port';
 import { ApiError } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { LlmService } from '../llm/llm.service';
-import { CacheControls, readCacheControls } from '../query/cache-controls';
+import { CacheControls, cacheControlHeaders, readCacheControls } from '../query/cache-controls';
 import { QueryService } from '../query/query.service';
 import { requireModel, requireObject } from './request-shape';
 
@@ -103,13 +103,9 @@ export class EmbeddingsService {
   }
 
   private controls(request: FastifyRequest): CacheControls {
-    const headers = request.headers as Record<string, string | undefined>;
+    // No threshold: embeddings are never matched semantically, so the header is not read.
     return readCacheControls(
-      {
-        cacheControl: headers['cache-control'],
-        ttlHeader: headers['x-cache-ttl'],
-        namespaceHeader: headers['x-cache-namespace'],
-      },
+      { ...cacheControlHeaders(request.headers), thresholdHeader: undefined },
       this.config.cache.ttlSeconds,
     );
   }

@@ -9,9 +9,9 @@ import { AppConfig } from '../config/app-config';
 import { LlmService } from '../llm/llm.service';
 import { Route } from '../llm/model-router';
 import { annotateRequestLog } from '../logging/request-log';
-import { CacheControls, readCacheControls } from '../query/cache-controls';
+import { CacheControls, cacheControlHeaders, readCacheControls } from '../query/cache-controls';
+import { setCacheHeaders } from '../query/cache-headers';
 import { CacheLookup, CacheStatus, QueryOutcome, QueryService } from '../query/query.service';
-import { JudgeOutcome } from '../semantic/match/semantic-judge';
 import { SharedStream, StreamCoalescer } from './shared-stream';
 import { UpstreamPlan, WireFormat } from './wire-format.port';
 
@@ -135,14 +135,8 @@ export class WireAnswerService {
   ): WireRequest<Request, Answer> {
     const parsed = format.parse(body);
     const route = this.llm.route(undefined, format.model(parsed));
-    const headers = request.headers as Record<string, string | undefined>;
     let controls = readCacheControls(
-      {
-        cacheControl: headers['cache-control'],
-        ttlHeader: headers['x-cache-ttl'],
-        namespaceHeader: headers['x-cache-namespace'],
-        thresholdHeader: headers['x-cache-threshold'],
-      },
+      cacheControlHeaders(request.headers),
       this.config.cache.ttlSeconds,
     );
     const shape = format.shape(parsed);
@@ -350,16 +344,4 @@ function planFor<Request extends object, Answer extends object>(
     }
     throw error;
   }
-}
-
-function setCacheHeaders(
-  reply: FastifyReply,
-  status: QueryOutcome['cacheStatus'],
-  similarity: number | undefined,
-  judge: JudgeOutcome | undefined,
-): void {
-  reply.header('x-cache', status);
-  if (similarity !== undefined) reply.header('x-cache-similarity', similarity.toFixed(4));
-  if (judge)
-    reply.header('x-cache-judge', judge.cached ? `${judge.verdict};cached` : judge.verdict);
 }

@@ -60,6 +60,22 @@ function parseThresholdHeader(value: string): number {
   return threshold;
 }
 
+/** The request headers every cached route reads its cache controls from. */
+export function cacheControlHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Pick<CacheControlInput, 'cacheControl' | 'ttlHeader' | 'namespaceHeader' | 'thresholdHeader'> {
+  const one = (name: string) => {
+    const value = headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    cacheControl: one('cache-control'),
+    ttlHeader: one('x-cache-ttl'),
+    namespaceHeader: one('x-cache-namespace'),
+    thresholdHeader: one('x-cache-threshold'),
+  };
+}
+
 /** Body fields win over headers: they are the more specific of the two. */
 export function readCacheControls(input: CacheControlInput, defaultTtl: number): CacheControls {
   const directives = new Set(

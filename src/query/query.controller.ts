@@ -6,11 +6,11 @@ import { AppConfig } from '../config/app-config';
 import { callerOf, CallerAwareRequest } from '../auth/caller';
 import { LlmService } from '../llm/llm.service';
 import { annotateRequestLog } from '../logging/request-log';
-import { readCacheControls } from './cache-controls';
+import { cacheControlHeaders, readCacheControls } from './cache-controls';
+import { setCacheHeaders } from './cache-headers';
 import { QueryRequestDto } from './dto/query-request.dto';
 import { QueryResponseDto } from './dto/query-response.dto';
 import { QueryService } from './query.service';
-import { JudgeOutcome } from '../semantic/match/semantic-judge';
 
 @ApiTags('query')
 @Controller('api/v1')
@@ -94,13 +94,9 @@ export class QueryController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<QueryResponseDto> {
-    const headers = request.headers as Record<string, string | undefined>;
     const controls = readCacheControls(
       {
-        cacheControl: headers['cache-control'],
-        ttlHeader: headers['x-cache-ttl'],
-        namespaceHeader: headers['x-cache-namespace'],
-        thresholdHeader: headers['x-cache-threshold'],
+        ...cacheControlHeaders(request.headers),
         useCache: body.use_cache,
         ttlSeconds: body.cache_ttl,
         namespace: body.namespace,
@@ -121,11 +117,7 @@ export class QueryController {
       request.id,
     );
     const { answer } = outcome;
-    reply.header('x-cache', outcome.cacheStatus);
-    if (outcome.similarity !== undefined) {
-      reply.header('x-cache-similarity', outcome.similarity.toFixed(4));
-    }
-    if (outcome.judge) reply.header('x-cache-judge', judgeHeader(outcome.judge));
+    setCacheHeaders(reply, outcome.cacheStatus, outcome.similarity, outcome.judge);
     annotateRequestLog(request.raw, {
       cache: outcome.cacheStatus,
       provider: answer.provider,
@@ -152,10 +144,6 @@ export class QueryController {
       request_id: request.id,
     };
   }
-}
-
-function judgeHeader(judge: JudgeOutcome): string {
-  return judge.cached ? `${judge.verdict};cached` : judge.verdict;
 }
 
 function roundScore(value: number | undefined): number | undefined {
