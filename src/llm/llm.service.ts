@@ -55,8 +55,7 @@ export class LlmService {
         totalTokens: promptTokens + completionTokens,
       };
     }
-    const costUsd = this.prices.costOf(completion.model, completion.usage);
-    this.metrics.providerSpend(provider.name, completion.usage, costUsd);
+    const costUsd = this.priceOf(provider.name, completion.model, completion.usage);
     return { ...completion, provider: provider.name, costUsd };
   }
 
@@ -72,7 +71,7 @@ export class LlmService {
     return this.guarded(provider, () => provider.send(call));
   }
 
-  /** Prices what a drop-in call used, and counts it in the spend metrics. */
+  /** Prices what a call used, and counts it in the spend metrics. */
   priceOf(providerName: ProviderName, model: string, usage: TokenUsage): number | null {
     const costUsd = this.prices.costOf(model, usage);
     this.metrics.providerSpend(providerName, usage, costUsd);
