@@ -4,7 +4,6 @@ import {
   AnthropicMessage,
   AnthropicMessageAssembler,
   AnthropicMessagesRequest,
-  AnthropicStreamEvent,
   anthropicCacheShape,
   anthropicMessageToSse,
   anthropicRequestToOpenAIChat,
@@ -16,6 +15,7 @@ import {
 } from '../../libs/wire';
 import { ApiError } from '../common/errors/api-error';
 import { Route } from '../llm/model-router';
+import { PassThroughStream } from './pass-through.stream';
 import { optionalBoolean, requireMessages, requireModel, requireObject } from './request-shape';
 import { AnswerSummary, StreamTranslation, UpstreamPlan, WireFormat } from './wire-format.port';
 
@@ -97,7 +97,7 @@ export class AnthropicMessagesFormat implements WireFormat<
         headers: passedHeaders(headers),
       },
       fromJson: (json) => json as AnthropicMessage,
-      stream: () => new AnthropicPassThrough(),
+      stream: () => new PassThroughStream(new AnthropicMessageAssembler()),
     };
   }
 
@@ -131,21 +131,6 @@ function passedHeaders(headers: IncomingHttpHeaders): Record<string, string> | u
     }),
   );
   return Object.keys(passed).length > 0 ? passed : undefined;
-}
-
-/** Anthropic's own events, passed on as they came. */
-class AnthropicPassThrough implements StreamTranslation<AnthropicMessage> {
-  private readonly assembler = new AnthropicMessageAssembler();
-
-  push(record: SseRecord): string[] {
-    this.assembler.push(JSON.parse(record.data) as AnthropicStreamEvent);
-    const name = record.event === undefined ? '' : `event: ${record.event}\n`;
-    return [`${name}data: ${record.data}\n\n`];
-  }
-
-  result(): AnthropicMessage {
-    return this.assembler.result();
-  }
 }
 
 /** OpenAI's chunks as Anthropic events, assembled from the events the caller is sent. */

@@ -15,6 +15,7 @@ import {
   SseRecord,
 } from '../../libs/wire';
 import { Route } from '../llm/model-router';
+import { PassThroughStream } from './pass-through.stream';
 import { requireMessages, requireModel, requireObject, optionalBoolean } from './request-shape';
 import { AnswerSummary, StreamTranslation, UpstreamPlan, WireFormat } from './wire-format.port';
 
@@ -85,7 +86,7 @@ export class OpenAIChatFormat implements WireFormat<
       provider: 'openai',
       call: { api: 'chat.completions', body: body as unknown as Record<string, unknown> },
       fromJson: (json) => json as ChatCompletion,
-      stream: () => new OpenAIChatPassThrough(),
+      stream: () => new PassThroughStream(new ChatCompletionAssembler()),
     };
   }
 
@@ -121,21 +122,6 @@ function isUsageChunk(frame: string): boolean {
   if (!frame.includes('"usage"') || frame === SSE_DONE) return false;
   const chunk = JSON.parse(frame.slice('data: '.length)) as ChatCompletionChunk;
   return chunk.choices?.length === 0 && Boolean(chunk.usage);
-}
-
-/** OpenAI's own chunks, passed on as they came. */
-class OpenAIChatPassThrough implements StreamTranslation<ChatCompletion> {
-  private readonly assembler = new ChatCompletionAssembler();
-
-  push(record: SseRecord): string[] {
-    if (record.data === '[DONE]') return [SSE_DONE];
-    this.assembler.push(JSON.parse(record.data) as ChatCompletionChunk);
-    return [`data: ${record.data}\n\n`];
-  }
-
-  result(): ChatCompletion {
-    return this.assembler.result();
-  }
 }
 
 /** Anthropic's events as OpenAI chunks, assembled from the chunks the caller is sent. */

@@ -2,16 +2,15 @@ import type { ResponseCreateParamsBase } from 'openai/resources/responses/respon
 import {
   OpenAIResponse,
   OpenAIResponseAssembler,
-  OpenAIResponseEvent,
   openAIResponsesCacheShape,
   openAIResponseToSse,
   openAIStreamErrorFrame,
-  SseRecord,
 } from '../../libs/wire';
 import { ApiError } from '../common/errors/api-error';
 import { Route } from '../llm/model-router';
+import { PassThroughStream } from './pass-through.stream';
 import { optionalBoolean, requireModel, requireObject } from './request-shape';
-import { AnswerSummary, StreamTranslation, UpstreamPlan, WireFormat } from './wire-format.port';
+import { AnswerSummary, UpstreamPlan, WireFormat } from './wire-format.port';
 
 /**
  * `POST /v1/responses`, the OpenAI Responses API, answered by OpenAI. Claude models are refused:
@@ -71,7 +70,7 @@ export class OpenAIResponsesFormat implements WireFormat<ResponseCreateParamsBas
       provider: 'openai',
       call: { api: 'responses', body: request as unknown as Record<string, unknown> },
       fromJson: (json) => json as OpenAIResponse,
-      stream: () => new ResponsesPassThrough(),
+      stream: () => new PassThroughStream(new OpenAIResponseAssembler()),
     };
   }
 
@@ -97,20 +96,5 @@ export class OpenAIResponsesFormat implements WireFormat<ResponseCreateParamsBas
       finishReason: answer.status ?? null,
       usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
     };
-  }
-}
-
-/** OpenAI's own events, passed on as they came. */
-class ResponsesPassThrough implements StreamTranslation<OpenAIResponse> {
-  private readonly assembler = new OpenAIResponseAssembler();
-
-  push(record: SseRecord): string[] {
-    this.assembler.push(JSON.parse(record.data) as OpenAIResponseEvent);
-    const name = record.event === undefined ? '' : `event: ${record.event}\n`;
-    return [`${name}data: ${record.data}\n\n`];
-  }
-
-  result(): OpenAIResponse {
-    return this.assembler.result();
   }
 }

@@ -51,10 +51,9 @@ export class WireAnswerService {
   ): Promise<void> {
     const wire = this.read(format, body, request);
     if (format.requestIdHeader) reply.header(format.requestIdHeader, request.id);
-    const tenant = callerOf(request as CallerAwareRequest).tenant;
     if (!format.streaming(wire.request)) {
       const outcome = await this.queries.answerWith(
-        tenant,
+        wire.key.tenant,
         wire.key,
         wire.prompt,
         wire.controls,
