@@ -8,16 +8,17 @@ import { setUpOpenApi } from './common/openapi/openapi';
 import { BodyValidationPipe } from './common/validation/body-validation.pipe';
 import { Logger } from 'nestjs-pino';
 import { DestinationStream } from 'pino';
-import { AppConfig } from './config/app-config';
+import { AppConfigModule, ConfigSource } from './config/config.module';
 import { annotateRequestLog } from './logging/request-log';
 import { RequestLogger } from './logging/request-logger';
 import { GatewayMetrics } from './metrics/gateway-metrics';
 
 /** Builds the whole gateway, the same way for `main.ts`, the end-to-end tests and the benchmarks. */
 export async function createApp(
-  config: AppConfig,
+  source: ConfigSource = {},
   options: { logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
+  const { config, module: configModule } = await AppConfigModule.load(source);
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: requestIdFor,
@@ -26,7 +27,7 @@ export async function createApp(
     skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logDestination),
+    AppModule.forRoot(configModule, options.logDestination),
     adapter,
     { bufferLogs: true, abortOnError: false },
   );

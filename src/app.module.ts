@@ -4,8 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { CompatModule } from './compat/compat.module';
-import { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
 import { DestinationStream } from 'pino';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
@@ -17,11 +15,11 @@ import { RedisModule } from './redis/redis.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(configModule: DynamicModule, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        configModule,
         LoggingModule.forRoot(logDestination),
         RedisModule,
         MetricsModule,

@@ -1,6 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app.factory';
-import { AppConfig } from '../src/config/app-config';
 
 interface OpenApiDocument {
   paths: Record<
@@ -22,9 +21,12 @@ describe('OpenAPI', () => {
   const routes: string[] = [];
 
   beforeAll(async () => {
-    app = await createApp(AppConfig.fromEnvironment({ API_KEYS: 'acme:key' }), {
-      logDestination: { write: () => undefined },
-    });
+    app = await createApp(
+      { variables: { API_KEYS: 'acme:key' } },
+      {
+        logDestination: { write: () => undefined },
+      },
+    );
     // Nest registers its routes when the app starts listening, after this hook is in place.
     app
       .getHttpAdapter()

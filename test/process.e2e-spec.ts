@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../libs/testing';
 import { startFakeProviders } from './support/providers';
@@ -14,8 +15,11 @@ function cleanEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function run(extra: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [MAIN], { env: cleanEnvironment(extra) });
+function run(
+  extra: Record<string, string>,
+  cwd?: string,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [MAIN], { env: cleanEnvironment(extra), cwd });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -81,6 +85,48 @@ describe('the built service as a process', () => {
     const { child, output } = run(env);
     expect(await exitOf(child)).toBe(1);
     expect(output()).toMatch(message);
+  });
+
+  describe('with a .env file in its working directory', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ragcache-dotenv-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const writeEnvFile = (lines: string[]) =>
+      writeFileSync(join(dir, '.env'), `${lines.join('\n')}\n`);
+
+    it('reads it, and a variable set in the environment wins over the file', async () => {
+      const port = await freePort();
+      writeEnvFile([
+        '# the gateway reads this file at start',
+        `PORT=${port}`,
+        'HOST=127.0.0.1',
+        'SEMANTIC_CACHE=false',
+        `DATA_DIR=${join(dir, 'data')}`,
+        'API_KEYS=acme:key-from-the-file',
+        'METRICS_API_KEY=metrics-key-from-the-file',
+      ]);
+      const { child } = run({ METRICS_API_KEY: 'metrics-key-from-the-environment' }, dir);
+      const get = (path: string, key: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${key}` } });
+      try {
+        await waitForListening(`http://127.0.0.1:${port}/health/live`, child);
+        expect((await get('/api/v1/cache/stats', 'key-from-the-file')).status).toBe(200);
+        expect((await get('/api/v1/cache/stats', 'some-other-key')).status).toBe(401);
+        expect((await get('/metrics', 'metrics-key-from-the-environment')).status).toBe(200);
+        expect((await get('/metrics', 'metrics-key-from-the-file')).status).toBe(401);
+      } finally {
+        child.kill('SIGTERM');
+        await exitOf(child);
+      }
+    });
+
+    it('refuses to start on an invalid value in it and names the variable', async () => {
+      writeEnvFile(['SEMANTIC_THRESHOLD=high']);
+      const { child, output } = run({}, dir);
+      expect(await exitOf(child)).toBe(1);
+      expect(output()).toMatch(/SEMANTIC_THRESHOLD: must be a number/);
+    });
   });
 
   it('shares one rate-limit budget between two gateway processes on one Redis', async () => {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
-import { AppConfig } from '../../src/config/app-config';
 
 export interface RunningGateway {
   app: NestFastifyApplication;
@@ -32,13 +31,15 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   const from = logLines.length;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ragcache-gateway-'));
   const app = await createApp(
-    AppConfig.fromEnvironment({
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      EMBEDDING_WORKERS: '1',
-      ...env,
-    }),
+    {
+      variables: {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DATA_DIR: dataDir,
+        EMBEDDING_WORKERS: '1',
+        ...env,
+      },
+    },
     { logDestination },
   );
   await app.listen(0, '127.0.0.1');
