@@ -5,7 +5,7 @@ import { ApiError } from '../common/errors/api-error';
 import { annotateRequestLog } from '../logging/request-log';
 import { ApiKeyRegistry } from './api-key.registry';
 import { ANONYMOUS_TENANT, Caller, CallerAwareRequest } from './caller';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC, NEEDS_METRICS_KEY } from './public.decorator';
 
 /** The key a request presents: `Authorization: Bearer KEY` or `x-api-key: KEY`. */
 export function presentedKey(request: FastifyRequest): string | undefined {
@@ -50,15 +50,20 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (
-      this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-        context.getHandler(),
-        context.getClass(),
-      ])
-    ) {
+    const targets = [context.getHandler(), context.getClass()];
+    const request = context.switchToHttp().getRequest<FastifyRequest & CallerAwareRequest>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      if (
+        this.registry.guardsMetrics &&
+        this.reflector.get<boolean>(NEEDS_METRICS_KEY, targets[0])
+      ) {
+        const key = presentedKey(request);
+        if (key === undefined || !this.registry.isMetricsKey(key)) {
+          throw new ApiError(401, 'invalid_api_key', 'GET /metrics requires METRICS_API_KEY');
+        }
+      }
       return true;
     }
-    const request = context.switchToHttp().getRequest<FastifyRequest & CallerAwareRequest>();
     if (!this.registry.enabled) {
       request.caller = { tenant: ANONYMOUS_TENANT, limitKey: `ip:${request.ip}`, admin: false };
       annotateRequestLog(request.raw, { tenant: ANONYMOUS_TENANT });

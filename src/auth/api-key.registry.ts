@@ -24,6 +24,7 @@ function sha256(text: string): Buffer {
 export class ApiKeyRegistry implements OnModuleInit {
   private readonly logger = new Logger(ApiKeyRegistry.name);
   private readonly keys: RegisteredKey[];
+  private readonly metricsDigest: Buffer | undefined;
 
   constructor(config: AppConfig) {
     this.keys = config.auth.apiKeys.map((entry) => ({
@@ -34,6 +35,19 @@ export class ApiKeyRegistry implements OnModuleInit {
     if (config.auth.adminKey) {
       this.keys.push({ digest: sha256(config.auth.adminKey), tenant: ADMIN_TENANT, admin: true });
     }
+    this.metricsDigest = config.auth.metricsKey ? sha256(config.auth.metricsKey) : undefined;
+  }
+
+  /** True when METRICS_API_KEY is set: `GET /metrics` then wants it. */
+  get guardsMetrics(): boolean {
+    return this.metricsDigest !== undefined;
+  }
+
+  /** Whether a presented key is METRICS_API_KEY, compared in constant time. */
+  isMetricsKey(presentedKey: string): boolean {
+    return (
+      this.metricsDigest !== undefined && timingSafeEqual(this.metricsDigest, sha256(presentedKey))
+    );
   }
 
   /** False when no key is configured: the gateway then runs open, as one anonymous tenant. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ExactCacheGauges } from './exact-cache.gauges';
 import { EXACT_CACHE_STORE, ExactCacheStore } from './exact-cache.port';
 import { MemoryExactCacheStore } from './memory-exact-cache.store';
 import { RedisExactCacheStore } from './redis-exact-cache.store';
@@ -19,6 +20,7 @@ import { RedisConnection } from '../redis/redis-connection';
               maxBytes: config.cache.maxBytes,
             }),
     },
+    ExactCacheGauges,
   ],
   exports: [EXACT_CACHE_STORE],
 })

@@ -29,8 +29,9 @@ export const METRIC = {
 const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
- * Every metric the gateway records, behind methods named for what happened, so call sites do
- * not spell label sets. prom-client keeps metrics in its global registry, so several apps in one
+ * Every counter and histogram the gateway records, behind methods named for what happened, so
+ * call sites do not spell label sets. Gauges of state (entries, Redis) are read at scrape time
+ * by the modules that own that state (see scraped-gauges.ts). prom-client keeps metrics in its global registry, so several apps in one
  * process (the end-to-end tests) share them: assertions there compare deltas.
  */
 @Injectable()
@@ -44,9 +45,6 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.llmTokens) private readonly llmTokens: Counter<'provider' | 'kind'>,
     @InjectMetric(METRIC.llmCost) private readonly llmCost: Counter<'provider'>,
     @InjectMetric(METRIC.costSaved) private readonly costSaved: Counter<'tenant'>,
-    @InjectMetric(METRIC.exactEntries) private readonly exactEntries: Gauge,
-    @InjectMetric(METRIC.exactBytes) private readonly exactBytes: Gauge,
-    @InjectMetric(METRIC.redisUp) private readonly redisUp: Gauge<'client'>,
     @InjectMetric(METRIC.rateLimited) private readonly rateLimited: Counter<'tenant'>,
     @InjectMetric(METRIC.rateLimitFailOpen) private readonly rateLimitFailOpen: Counter,
     @InjectMetric(METRIC.circuitState) private readonly circuitState: Gauge<'provider'>,
@@ -55,7 +53,6 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.semanticWrongHits) private readonly semanticWrongHits: Counter<'tenant'>,
     @InjectMetric(METRIC.semanticLookupDuration)
     private readonly semanticLookupDuration: Histogram<'result'>,
-    @InjectMetric(METRIC.semanticEntries) private readonly semanticEntries: Gauge,
     @InjectMetric(METRIC.judgeCalls) private readonly judgeCalls: Counter<'verdict' | 'cached'>,
     @InjectMetric(METRIC.judgeDuration) private readonly judgeDuration: Histogram<'verdict'>,
     @InjectMetric(METRIC.judgeCost) private readonly judgeCost: Counter,
@@ -117,19 +114,5 @@ export class GatewayMetrics {
 
   wrongHitReported(tenant: string): void {
     this.semanticWrongHits.inc({ tenant });
-  }
-
-  /** Gauges that describe state, set when Prometheus scrapes rather than on every request. */
-  snapshot(state: {
-    entries: number;
-    bytes: number | null;
-    redisUp: boolean | null;
-    semanticEntries: number;
-  }): void {
-    this.exactEntries.set(state.entries);
-    this.semanticEntries.set(state.semanticEntries);
-    if (state.bytes !== null) this.exactBytes.set(state.bytes);
-    // Labelled, so that no series exists at all (rather than a 0) when Redis is not configured.
-    if (state.redisUp !== null) this.redisUp.set({ client: 'redis' }, state.redisUp ? 1 : 0);
   }
 }

@@ -1,39 +1,24 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import { FastifyReply, FastifyRequest } from 'fastify';
-import { Req } from '@nestjs/common';
-import { Public } from '../auth/public.decorator';
-import { presentedKey } from '../auth/api-key.guard';
-import { EXACT_CACHE_STORE, ExactCacheStore } from '../cache/exact-cache.port';
-import { ApiError } from '../common/errors/api-error';
-import { AppConfig } from '../config/app-config';
-import { REDIS_CONNECTION } from '../redis/redis.module';
-import { RedisConnection } from '../redis/redis-connection';
-import { SemanticCacheService } from '../semantic/semantic-cache.service';
-import { GatewayMetrics } from './gateway-metrics';
-import { timingSafeEqual, createHash } from 'node:crypto';
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
+import { FastifyReply } from 'fastify';
+import { register, Registry } from 'prom-client';
+import { MetricsScrape } from '../auth/public.decorator';
+import { SCRAPED_GAUGES } from './scraped-gauges';
 
 /**
- * `GET /metrics` in Prometheus text format. Open by default, as scrapers expect inside a
- * cluster; with METRICS_API_KEY set it wants that key (Bearer or x-api-key).
+ * `GET /metrics` in Prometheus text format: the process-wide counters and histograms, then this
+ * app's gauges, which the modules that own them read at scrape time. Open by default, as
+ * scrapers expect inside a cluster; with METRICS_API_KEY set, the API-key guard wants that key.
  */
 @ApiTags('operations')
 @Controller('metrics')
 export class MetricsController extends PrometheusController {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly metrics: GatewayMetrics,
-    @Inject(EXACT_CACHE_STORE) private readonly exactCache: ExactCacheStore,
-    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
-    private readonly semantic: SemanticCacheService,
-  ) {
+  constructor(@Inject(SCRAPED_GAUGES) private readonly gauges: Registry) {
     super();
   }
 
-  @Public()
+  @MetricsScrape()
   @Get()
   @ApiOperation({
     summary: 'Prometheus metrics',
@@ -45,27 +30,9 @@ export class MetricsController extends PrometheusController {
     description: 'Metrics prefixed ragcache_, plus process and Node.js defaults',
     schema: { type: 'string' },
   })
-  override async index(
-    @Res({ passthrough: true }) response: FastifyReply,
-    @Req() request?: FastifyRequest,
-  ): Promise<string> {
-    const required = this.config.auth.metricsKey;
-    if (required !== undefined) {
-      const presented = request ? presentedKey(request) : undefined;
-      if (presented === undefined || !timingSafeEqual(digest(presented), digest(required))) {
-        throw new ApiError(401, 'invalid_api_key', 'GET /metrics requires METRICS_API_KEY');
-      }
-    }
-    // Redis-backed stats would SCAN the keyspace on every scrape; only the in-memory store is counted.
-    const stats =
-      this.exactCache.backend === 'memory'
-        ? await this.exactCache.stats()
-        : { entries: 0, bytes: null };
-    this.metrics.snapshot({
-      ...stats,
-      redisUp: this.redis ? this.redis.available : null,
-      semanticEntries: await this.semantic.count(),
-    });
-    return super.index(response);
+  override async index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
+    response.header('content-type', register.contentType);
+    const [shared, own] = await Promise.all([register.metrics(), this.gauges.metrics()]);
+    return `${shared}\n${own}`;
   }
 }

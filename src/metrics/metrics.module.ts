@@ -5,11 +5,10 @@ import {
   makeHistogramProvider,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
-import { register } from 'prom-client';
-import { CacheModule } from '../cache/cache.module';
-import { SemanticModule } from '../semantic/semantic.module';
+import { register, Registry } from 'prom-client';
 import { GatewayMetrics, METRIC } from './gateway-metrics';
 import { MetricsController } from './metrics.controller';
+import { SCRAPED_GAUGES } from './scraped-gauges';
 
 const LATENCY_BUCKETS = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
@@ -18,16 +17,12 @@ const LATENCY_BUCKETS = [
 @Global()
 @Module({
   imports: [
-    // Async registration is the one that lets the metrics controller see the cache store.
-    PrometheusModule.registerAsync({
-      imports: [CacheModule, SemanticModule],
+    PrometheusModule.register({
       controller: MetricsController,
       // prom-client's registry is per process; default metrics are collected once per process
       // even when several apps run in it (the end-to-end tests).
-      useFactory: () => ({
-        path: '/metrics',
-        defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
-      }),
+      path: '/metrics',
+      defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
     }),
   ],
   providers: [
@@ -68,16 +63,6 @@ const LATENCY_BUCKETS = [
       help: 'What answers served from cache would have cost, in USD, by tenant',
       labelNames: ['tenant'],
     }),
-    makeGaugeProvider({ name: METRIC.exactEntries, help: 'Entries in the in-memory exact cache' }),
-    makeGaugeProvider({
-      name: METRIC.exactBytes,
-      help: 'Approximate bytes of the in-memory exact cache',
-    }),
-    makeGaugeProvider({
-      name: METRIC.redisUp,
-      help: '1 while Redis answers, 0 while it does not; absent when Redis is not configured',
-      labelNames: ['client'],
-    }),
     makeCounterProvider({
       name: METRIC.rateLimited,
       help: 'Requests refused by the rate limit, by tenant',
@@ -108,10 +93,6 @@ const LATENCY_BUCKETS = [
       labelNames: ['result'],
       buckets: LATENCY_BUCKETS,
     }),
-    makeGaugeProvider({
-      name: METRIC.semanticEntries,
-      help: 'Live entries in the semantic index (every tenant, namespace and scope)',
-    }),
     makeCounterProvider({
       name: METRIC.judgeCalls,
       help: 'Questions to the semantic judge (SEMANTIC_JUDGE_MODEL) by verdict (yes, no, error, timeout) and whether the per-pair cache answered',
@@ -128,7 +109,8 @@ const LATENCY_BUCKETS = [
       help: 'What the semantic judge calls cost, in USD (also counted in ragcache_llm_cost_usd_total)',
     }),
     GatewayMetrics,
+    { provide: SCRAPED_GAUGES, useFactory: () => new Registry() },
   ],
-  exports: [GatewayMetrics],
+  exports: [GatewayMetrics, SCRAPED_GAUGES],
 })
 export class MetricsModule {}

@@ -26,6 +26,7 @@ import { SemanticJudge } from './match/semantic-judge';
 import { WorkerThreadPairVerifier } from './match/worker-thread.pair-verifier';
 import { SemanticAdminController } from './semantic-admin.controller';
 import { SemanticCacheService } from './semantic-cache.service';
+import { SemanticGauges } from './semantic.gauges';
 
 function createEmbedder(config: AppConfig): Embedder {
   const { embedding } = config;
@@ -141,6 +142,7 @@ function createDecider(
       useFactory: createDecider,
     },
     SemanticCacheService,
+    SemanticGauges,
   ],
   controllers: [SemanticAdminController],
   exports: [SemanticCacheService],
