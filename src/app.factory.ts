@@ -9,9 +9,7 @@ import { BodyValidationPipe } from './common/validation/body-validation.pipe';
 import { Logger } from 'nestjs-pino';
 import { DestinationStream } from 'pino';
 import { AppConfigModule, ConfigSource } from './config/config.module';
-import { annotateRequestLog } from './logging/request-log';
-import { RequestLogger } from './logging/request-logger';
-import { GatewayMetrics } from './metrics/gateway-metrics';
+import { RequestAccounting } from './logging/request-accounting';
 
 /** Builds the whole gateway, the same way for `main.ts`, the end-to-end tests and the benchmarks. */
 export async function createApp(
@@ -32,27 +30,16 @@ export async function createApp(
     { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    annotateRequestLog(request.raw, { route: request.routeOptions.url });
-    done();
-  });
-  // A Fastify hook rather than a Nest interceptor: it also sees requests that guards, pipes or
-  // the router turned away, and costs less on the hit path.
-  const metrics = app.get(GatewayMetrics);
-  const requestLogger = app.get(RequestLogger);
-  fastify.addHook('onResponse', (request, reply, done) => {
-    requestLogger.log(request, reply);
-    const cache = reply.getHeader('x-cache');
-    metrics.httpRequest(
-      request.routeOptions.url ?? 'unmatched',
-      reply.statusCode,
-      typeof cache === 'string' ? cache : 'NONE',
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+  // A Fastify hook, not an interceptor: it also sees the requests that never reach Nest's
+  // interceptors (guards, the router or the body parser turned them away).
+  const accounting = app.get(RequestAccounting);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      accounting.finished(request, reply);
+      done();
+    });
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.useGlobalPipes(new BodyValidationPipe());
   // Only answers above 1 KB are worth the CPU; streamed (SSE) responses are never compressed.

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
+import { LatencyInterceptor } from './common/interceptors/latency.interceptor';
+import { RequestIdInterceptor } from './common/interceptors/request-id.interceptor';
 import { CompatModule } from './compat/compat.module';
 import { DestinationStream } from 'pino';
 import { HealthModule } from './health/health.module';
@@ -34,6 +36,8 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: RequestIdInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: LatencyInterceptor },
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { RunningGateway, metricValue, postJson, startGateway } from './support/gateway';
+import { ErrorBody, RunningGateway, metricValue, postJson, startGateway } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
 
@@ -128,6 +128,66 @@ describe('GET /metrics', () => {
       await locked.close();
     }
   });
+});
+
+describe('request ids, server timing and the duration histogram', () => {
+  let providers: FakeProviders;
+  let gateway: RunningGateway;
+  const key = { authorization: 'Bearer interceptor-key' };
+
+  beforeAll(async () => {
+    providers = await startFakeProviders();
+    gateway = await startGateway({ ...providers.env, API_KEYS: 'acme:interceptor-key' });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await providers.close();
+  });
+
+  const counted = (labels: string) =>
+    metricValue(gateway.url, 'ragcache_http_request_duration_seconds_count', labels);
+
+  it('puts x-request-id and server-timing on an answer, and counts it once', async () => {
+    const query = { query: 'How long is a light year?' };
+    await postJson(`${gateway.url}/api/v1/query`, query, key);
+    const labels = 'route="/api/v1/query",status="200",cache="HIT"';
+    const before = await counted(labels);
+    const response = await postJson(`${gateway.url}/api/v1/query`, query, key);
+    expect(response.headers.get('x-cache')).toBe('HIT');
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d{2}$/);
+    expect(await counted(labels)).toBe(before + 1);
+  });
+
+  it.each([
+    ['a handler refusing the body', '/api/v1/query', key, '{"query": 42}', 400, true],
+    ['the API-key guard', '/api/v1/query', {}, '{"query": "Hi"}', 401, false],
+    ['the JSON body parser', '/api/v1/query', key, '{"query": ', 400, false],
+    ['the router', '/api/v1/nowhere', key, '{}', 404, false],
+  ])(
+    'counts, logs and tags with its id a request turned away by %s',
+    async (_by, path, headers, body, status, seenByInterceptors) => {
+      const route = path === '/api/v1/query' ? path : 'unmatched';
+      const labels = `route="${route}",status="${status}",cache="NONE"`;
+      const before = await counted(labels);
+      const requestId = `turned-away-${status}-${Math.random().toString(36).slice(2)}`;
+      const response = await fetch(`${gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+        body,
+      });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('x-request-id')).toBe(requestId);
+      expect(((await response.json()) as ErrorBody).error.request_id).toBe(requestId);
+      // Only what reached the interceptors was timed by them.
+      expect(response.headers.has('server-timing')).toBe(seenByInterceptors);
+      expect(await counted(labels)).toBe(before + 1);
+      expect(gateway.logs.find((line) => line.request_id === requestId)).toMatchObject({
+        status,
+        url: path,
+      });
+    },
+  );
 });
 
 describe('request logs', () => {

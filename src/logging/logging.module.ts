@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino, { DestinationStream } from 'pino';
 import type SonicBoom from 'sonic-boom';
 import { AppConfig } from '../config/app-config';
+import { RequestAccounting } from './request-accounting';
 import { RequestLogger } from './request-logger';
 
 /**
@@ -61,8 +62,12 @@ export class LoggingModule {
           }),
         }),
       ],
-      providers: [RequestLogger, { provide: LogFlusher, useValue: new LogFlusher(stdout) }],
-      exports: [RequestLogger, LogFlusher],
+      providers: [
+        RequestLogger,
+        RequestAccounting,
+        { provide: LogFlusher, useValue: new LogFlusher(stdout) },
+      ],
+      exports: [RequestAccounting, LogFlusher],
     };
   }
 }

@@ -5,7 +5,6 @@ import { IncomingMessage } from 'node:http';
  * the raw request so pino-http can add it to the one line it writes when the response ends.
  */
 export interface RequestLogContext {
-  route?: string;
   tenant?: string;
   cache?: string;
   provider?: string;

@@ -22,6 +22,7 @@ export class RequestLogger {
         url: request.url,
         status,
         latency_ms: Math.round(reply.elapsedTime * 100) / 100,
+        route: request.routeOptions.url,
         ...context,
         ...(this.config.logging.logPrompts ? { prompt, answer } : {}),
       },

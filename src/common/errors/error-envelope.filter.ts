@@ -21,6 +21,11 @@ const CODE_BY_STATUS: Record<number, string> = {
   504: 'upstream_timeout',
 };
 
+/** The HTTP status an error is answered with. */
+export function statusOf(error: unknown): number {
+  return error instanceof HttpException ? error.getStatus() : 500;
+}
+
 /**
  * Turns any error into `{ error: { code, message, request_id } }` with the right status. Nest hands
  * Fastify's own errors (bad JSON, body too large) here as `HttpException`s too.
@@ -71,8 +76,10 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       const error = exception as Error | undefined;
       this.logger.error(`request ${request.id} failed: ${error?.name}: ${error?.message}`);
     }
+    // Requests a guard, the router or the body parser turned away never reached the interceptors.
     reply
       .status(status)
+      .header('x-request-id', request.id)
       .headers(headers)
       .send(inRouteSchema(request.url, status, body));
   }
