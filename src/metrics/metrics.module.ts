@@ -1,13 +1,14 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
 import {
   makeCounterProvider,
   makeGaugeProvider,
   makeHistogramProvider,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
-import { register, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { GatewayMetrics, METRIC } from './gateway-metrics';
 import { MetricsController } from './metrics.controller';
+import { collectProcessMetrics } from './process-metrics';
 import { SCRAPED_GAUGES } from './scraped-gauges';
 
 const LATENCY_BUCKETS = [
@@ -19,10 +20,8 @@ const LATENCY_BUCKETS = [
   imports: [
     PrometheusModule.register({
       controller: MetricsController,
-      // prom-client's registry is per process; default metrics are collected once per process
-      // even when several apps run in it (the end-to-end tests).
       path: '/metrics',
-      defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
+      defaultMetrics: { enabled: false },
     }),
   ],
   providers: [
@@ -113,4 +112,8 @@ const LATENCY_BUCKETS = [
   ],
   exports: [GatewayMetrics, SCRAPED_GAUGES],
 })
-export class MetricsModule {}
+export class MetricsModule implements OnModuleInit {
+  onModuleInit(): void {
+    collectProcessMetrics();
+  }
+}
