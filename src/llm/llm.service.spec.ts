@@ -1,4 +1,4 @@
-import { AppConfig } from '../config/app-config';
+import { AppConfig, ProviderName } from '../config/app-config';
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { LlmService } from './llm.service';
@@ -9,11 +9,11 @@ import { isolatedMetrics } from '../../test/support/metrics';
 
 /** A provider double: the service's own logic (usage fallback, cost, configuration) is under test. */
 class ScriptedProvider implements LlmProvider {
-  readonly name = 'openai';
   readonly apis = ['chat.completions'] as const;
   constructor(
     readonly configured: boolean,
     private readonly completion: ChatCompletion,
+    readonly name: ProviderName = 'openai',
   ) {}
   complete(): Promise<ChatCompletion> {
     return Promise.resolve(structuredClone(this.completion));
@@ -69,9 +69,20 @@ describe('LlmService', () => {
     expect(result.costUsd).toBeGreaterThan(0);
   });
 
-  it('refuses a provider that is not configured with 503', async () => {
-    await expect(
-      serviceWith(new ScriptedProvider(false, answered)).complete(request),
-    ).rejects.toMatchObject({ code: 'provider_not_configured', status: 503 });
+  it('refuses a provider that is not configured with 503, naming what to set', async () => {
+    const refused = serviceWith(new ScriptedProvider(false, answered)).complete(request);
+    await expect(refused).rejects.toMatchObject({ code: 'provider_not_configured', status: 503 });
+    const { message } = (await refused.catch((error: unknown) => error)) as Error;
+    expect(message).toContain('OPENAI_API_KEY');
+    expect(message).toContain('OPENAI_BASE_URL');
+    expect(message).toContain('npm run demo');
+    expect(message).not.toContain('\n');
+  });
+
+  it('names the Anthropic variables for an unconfigured Anthropic provider', () => {
+    const service = serviceWith(new ScriptedProvider(false, answered, 'anthropic'));
+    expect(() => service.send('anthropic', { api: 'messages', body: {} })).toThrow(
+      /ANTHROPIC_API_KEY.*ANTHROPIC_BASE_URL.*npm run demo/,
+    );
   });
 });

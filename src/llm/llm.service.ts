@@ -81,11 +81,7 @@ export class LlmService {
   private configured(name: ProviderName): LlmProvider {
     const provider = this.providers.get(name);
     if (!provider?.configured) {
-      throw new ApiError(
-        503,
-        'provider_not_configured',
-        `Provider ${name} is not configured on this gateway`,
-      );
+      throw new ApiError(503, 'provider_not_configured', notConfiguredMessage(name));
     }
     return provider;
   }
@@ -106,4 +102,17 @@ export class LlmService {
     this.metrics.circuit(provider.name, breaker.state);
     return result;
   }
+}
+
+/** What the operator sets to enable a provider, and how to see the gateway work without one. */
+const PROVIDER_SETUP: Record<ProviderName, string> = {
+  openai: 'set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)',
+  anthropic: 'set ANTHROPIC_API_KEY (or ANTHROPIC_BASE_URL for an Anthropic-compatible server)',
+};
+
+function notConfiguredMessage(name: ProviderName): string {
+  return (
+    `Provider ${name} is not configured on this gateway: ${PROVIDER_SETUP[name]} and restart it. ` +
+    '`npm run demo` shows the gateway working without a key.'
+  );
 }
