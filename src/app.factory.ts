@@ -2,6 +2,7 @@ import compression from '@fastify/compress';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { installCheapAsyncResourceBind } from './common/async-context/async-resource-bind';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { requestIdFor } from './common/http/request-id';
 import { setUpOpenApi } from './common/openapi/openapi';
@@ -17,6 +18,7 @@ export async function createApp(
   options: { logDestination?: DestinationStream } = {},
 ): Promise<NestFastifyApplication> {
   const { config, module: configModule } = await AppConfigModule.load(source);
+  installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: requestIdFor,
