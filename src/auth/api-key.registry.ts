@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { Caller } from './caller';
 
@@ -11,8 +11,9 @@ interface RegisteredKey {
   admin: boolean;
 }
 
+/** One-shot hashing: about twice as fast as createHash() for a key, on every request. */
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /**
