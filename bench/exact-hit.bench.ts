@@ -7,6 +7,9 @@
  *                          [--log-level info|warn] [--redis redis://127.0.0.1:6379]
  */
 import autocannon from 'autocannon';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeOpenAIServer } from '../libs/testing';
 import { median, startProcess, stopProcess } from './bench-process';
@@ -30,6 +33,8 @@ const prompts = Array.from(
   { length: promptCount },
   (_, i) => `How do I reset password number ${i}?`,
 );
+/** The gateway checks it on every request, as it does where API_KEYS is set; the others ignore it. */
+const API_KEY = 'bench-key';
 const bodies = prompts.map((query) => JSON.stringify({ query }));
 
 async function load(url: string): Promise<autocannon.Result> {
@@ -41,7 +46,7 @@ async function load(url: string): Promise<autocannon.Result> {
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
         setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
       },
     ],
@@ -50,9 +55,14 @@ async function load(url: string): Promise<autocannon.Result> {
 
 async function main(): Promise<void> {
   const provider = await FakeOpenAIServer.start();
+  // A fresh semantic index: one left from an earlier run would answer the warm-up requests as
+  // semantic hits, which never reach the exact cache, and every measured request with them.
+  const dataDir = mkdtempSync(join(tmpdir(), 'ragcache-bench-exact-'));
   const gateway = await startProcess(['dist/src/main.js'], {
+    DATA_DIR: dataDir,
     OPENAI_BASE_URL: provider.baseUrl,
     OPENAI_API_KEY: 'sk-bench',
+    API_KEYS: `bench:${API_KEY}`,
     LOG_LEVEL: values['log-level'],
     ...(values.redis ? { REDIS_URL: values.redis, REDIS_KEY_PREFIX: 'ragcache-bench:' } : {}),
   });
@@ -66,7 +76,7 @@ async function main(): Promise<void> {
   for (const body of bodies) {
     const response = await fetch(`${gateway.url}/api/v1/query`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
       body,
     });
     await response.arrayBuffer();
@@ -76,6 +86,8 @@ async function main(): Promise<void> {
   for (const server of [baseline, nestMinimal, gateway]) await load(server.url);
 
   const results: { name: string; rps: number; p50: number; p99: number; errors: number }[] = [];
+  const hitsBefore = await exactHits(gateway.url);
+  let gatewayAnswers = 0;
   for (let round = 1; round <= rounds; round++) {
     for (const [name, server] of [
       ['baseline', baseline],
@@ -83,6 +95,7 @@ async function main(): Promise<void> {
       ['gateway', gateway],
     ] as const) {
       const result = await load(server.url);
+      if (name === 'gateway') gatewayAnswers += result['2xx'];
       const row = {
         name,
         rps: result.requests.average,
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  const hits = (await exactHits(gateway.url)) - hitsBefore;
   const summary = (name: string) => {
     const rows = results.filter((row) => row.name === name);
     return {
@@ -121,10 +135,25 @@ async function main(): Promise<void> {
     `\nthroughput ratios: gateway / Fastify ${(gatewaySummary.rps / baselineSummary.rps).toFixed(2)}, ` +
       `gateway / NestJS ${(gatewaySummary.rps / nestSummary.rps).toFixed(2)}, ` +
       `NestJS / Fastify ${(nestSummary.rps / baselineSummary.rps).toFixed(2)}; ` +
-      `provider calls during the measured rounds: ${provider.calls - callsAfterWarmup}`,
+      `provider calls during the measured rounds: ${provider.calls - callsAfterWarmup}; ` +
+      `exact hits counted by the gateway: ${hits} of its ${gatewayAnswers} answers`,
   );
   await Promise.all([stopProcess(gateway), stopProcess(baseline), stopProcess(nestMinimal)]);
   await provider.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  if (hits < gatewayAnswers) {
+    console.error('Not every measured gateway answer was an exact hit: the figures are not valid.');
+    process.exit(1);
+  }
+}
+
+/** The gateway's own count of exact-cache hits, every tenant, from /metrics. */
+async function exactHits(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('ragcache_cache_lookups_total{layer="exact",result="hit"'))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 main().catch((error: Error) => {
