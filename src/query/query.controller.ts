@@ -74,6 +74,10 @@ export class QueryController {
         schema: { type: 'string', example: 'yes;cached' },
       },
       'x-request-id': { description: 'The request id', schema: { type: 'string' } },
+      'server-timing': {
+        description: 'app;dur=<ms>: the time from the request’s arrival until the answer was ready',
+        schema: { type: 'string', example: 'app;dur=0.42' },
+      },
       'x-ratelimit-limit': {
         description: 'Requests per minute allowed for the key (when RATE_LIMIT_RPM is set)',
         schema: { type: 'integer' },
