@@ -155,6 +155,20 @@ describe('semantic cache through POST /api/v1/query', () => {
     expect(providers.openai.calls).toBe(calls);
   });
 
+  it('puts an entry the exact cache lost back into it when the same question comes again', async () => {
+    const question = { query: 'How do I rotate my API keys?', namespace: 'restore' };
+    await storeAndSettle(question);
+    // The in-memory exact cache starts empty again; the index on disk kept the entry.
+    await gateway.close();
+    gateway = await startGateway(env());
+    const calls = providers.openai.calls;
+    const fromIndex = await ask(question);
+    expect(fromIndex.headers.get('x-cache')).toBe('SEMANTIC');
+    expect(fromIndex.headers.get('x-cache-similarity')).toBe('1.0000');
+    await waitFor(async () => (await ask(question)).headers.get('x-cache') === 'HIT');
+    expect(providers.openai.calls).toBe(calls);
+  });
+
   it('stops serving an entry to a query reported as a wrong hit, and counts the report', async () => {
     await storeAndSettle({ query: 'How do I export my contacts?', namespace: 'feedback' });
     const wrong = await ask({ query: 'How can I export my contacts?', namespace: 'feedback' });

@@ -5,6 +5,7 @@ import { ChatRequest } from '../llm/chat.types';
 import { LlmService } from '../llm/llm.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { AppConfig } from '../config/app-config';
+import { StoredSemanticEntry } from '../semantic/index/vector-store.port';
 import { JudgeOutcome } from '../semantic/match/semantic-judge';
 import { SemanticCacheService, SemanticMatch } from '../semantic/semantic-cache.service';
 import { CacheControls } from './cache-controls';
@@ -211,8 +212,23 @@ export class QueryService {
     }
     this.metrics.cacheLookup(key.tenant, 'semantic', 'hit');
     this.metrics.semanticLookup('hit', seconds);
+    if (controls.store && match.entry.hash === key.hash) this.restoreExact(key, match.entry);
     if (requestId) this.semantic.rememberServed(requestId, key.tenant, match, prompt);
     return { hit: { ...this.served(key.tenant, match.entry.answer, 'SEMANTIC', match), judge } };
+  }
+
+  /**
+   * The index answered with the very entry the exact cache should have held (same scope, same
+   * normalised prompt): the in-memory store lost it in a restart, or evicted it, while the index
+   * kept it on disk. It goes back into the exact cache for what is left of its lifetime, so the
+   * next identical request is an exact hit instead of paying for an embedding every time.
+   */
+  private restoreExact(key: EntryKey, entry: StoredSemanticEntry): void {
+    const ttlSeconds = Math.floor((entry.expiresAt - Date.now()) / 1000);
+    if (ttlSeconds < 1 || !this.exactCache.available) return;
+    this.exactCache.set(key, entry.answer, ttlSeconds).catch((error: unknown) => {
+      this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
+    });
   }
 
   private async callProvider(request: ChatRequest): Promise<CachedAnswer> {
