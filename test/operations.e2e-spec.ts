@@ -1,4 +1,11 @@
-import { ErrorBody, RunningGateway, metricValue, postJson, startGateway } from './support/gateway';
+import {
+  ErrorBody,
+  RunningGateway,
+  metricValue,
+  postJson,
+  startGateway,
+  waitFor,
+} from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 import { REDIS_URL, cleanRedisPrefix, uniqueRedisPrefix } from './support/redis';
 
@@ -156,6 +163,28 @@ describe('request ids, server timing and the duration histogram', () => {
     expect(response.headers.get('x-cache')).toBe('HIT');
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(response.headers.get('server-timing')).toMatch(/^app;dur=\d+\.\d{2}$/);
+    expect(await counted(labels)).toBe(before + 1);
+  });
+
+  it('tags a streamed answer with its id and counts it once, when it has ended', async () => {
+    const labels = 'route="/v1/chat/completions",status="200",cache="MISS"';
+    const before = await counted(labels);
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...key },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Stream me a haiku' }],
+      }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.has('server-timing')).toBe(false);
+    expect(await response.text()).toContain('data: [DONE]');
+    await waitFor(async () => (await counted(labels)) > before);
+    // Once: RequestAccounting leaves the requests the interceptor timed alone.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await counted(labels)).toBe(before + 1);
   });
 

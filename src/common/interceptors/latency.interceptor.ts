@@ -16,9 +16,11 @@ export function timedByInterceptor(raw: IncomingMessage): boolean {
 
 /**
  * Records `ragcache_http_request_duration_seconds` and sets `server-timing: app;dur=<ms>` once
- * the handler has its answer (or its error), measured from the request's arrival; for a
- * streamed answer, until the stream starts. Requests that never reach the interceptors (a guard,
- * the router or the body parser turned them away) are counted by `RequestAccounting` instead.
+ * the handler has its answer (or its error), measured from the request's arrival. A streamed
+ * answer (the drop-in routes write SSE themselves) is counted when it has ended, and carries no
+ * `server-timing`: its headers left with the first event. Requests that never reach the
+ * interceptors (a guard, the router or the body parser turned them away) are counted by
+ * `RequestAccounting` instead.
  */
 @Injectable()
 export class LatencyInterceptor implements NestInterceptor {
@@ -39,7 +41,7 @@ export class LatencyInterceptor implements NestInterceptor {
 
   private record(request: FastifyRequest, reply: FastifyReply, status: number): void {
     const milliseconds = reply.elapsedTime;
-    reply.header('server-timing', `app;dur=${milliseconds.toFixed(2)}`);
+    if (!reply.raw.headersSent) reply.header('server-timing', `app;dur=${milliseconds.toFixed(2)}`);
     const cache = reply.getHeader('x-cache');
     this.metrics.httpRequest(
       request.routeOptions.url ?? 'unmatched',

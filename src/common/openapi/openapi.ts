@@ -11,8 +11,8 @@ export function setUpOpenApi(app: NestFastifyApplication): OpenAPIObject {
       'A caching gateway for LLM APIs: exact cache, then semantic cache, then the provider (OpenAI or Anthropic). ' +
         'Every error is `{ "error": { "code", "message", "request_id" } }`. Every response carries ' +
         '`x-request-id`, and every response a route handler produced (not a refusal by a guard, ' +
-        'the router or the body parser) carries `server-timing: app;dur=<ms>`, the time the ' +
-        'gateway took until its answer started. When API_KEYS is set, send a key as `Authorization: Bearer KEY` or ' +
+        'the router or the body parser) and not streamed carries `server-timing: app;dur=<ms>`, the ' +
+        'time the gateway took until its answer was ready. When API_KEYS is set, send a key as `Authorization: Bearer KEY` or ' +
         '`x-api-key: KEY`; the key decides the tenant, and tenants never share cache entries.',
     )
     .setVersion('0.1.0')
