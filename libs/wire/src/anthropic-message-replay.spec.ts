@@ -1,7 +1,7 @@
 import { AnthropicMessageAssembler } from './anthropic-message-assembler';
 import { anthropicMessageToEvents, anthropicMessageToSse } from './anthropic-message-replay';
 import type { AnthropicMessage } from './anthropic.types';
-import { randomAnthropicMessage, seeded } from './samples.fixture';
+import { randomAnthropicMessage, seededRandom } from './samples.fixture';
 import { anthropicAnswering } from './sdk-clients.fixture';
 import { SseParser } from './sse';
 
@@ -83,7 +83,7 @@ describe('anthropicMessageToEvents', () => {
 
   it('assembles back to the message it came from', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const sample = randomAnthropicMessage(seeded(seed));
+      const sample = randomAnthropicMessage(seededRandom(seed));
       expect(assemble(anthropicMessageToEvents(sample))).toEqual(sample);
     }
   });

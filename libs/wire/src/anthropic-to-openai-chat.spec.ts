@@ -7,7 +7,7 @@ import {
 } from './anthropic-to-openai-chat';
 import type { AnthropicMessagesRequest, AnthropicStreamEvent } from './anthropic.types';
 import { chatCompletionToChunks } from './openai-chat-replay';
-import { randomChatCompletion, seeded } from './samples.fixture';
+import { randomChatCompletion, seededRandom } from './samples.fixture';
 import { anthropicAnswering } from './sdk-clients.fixture';
 import { encodeSseEvent } from './sse';
 import { UntranslatableError } from './untranslatable.error';
@@ -379,7 +379,7 @@ function assemble(events: AnthropicStreamEvent[]) {
 describe('OpenAIChatToAnthropicStream', () => {
   it('streams what openAIChatToAnthropicMessage answers', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const sample = randomChatCompletion(seeded(seed));
+      const sample = randomChatCompletion(seededRandom(seed));
       const events = translateStream(chatCompletionToChunks(sample, { includeUsage: true }));
       expect(assemble(events).result()).toEqual(openAIChatToAnthropicMessage(sample));
     }

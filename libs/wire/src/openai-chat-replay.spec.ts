@@ -1,7 +1,7 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { ChatCompletionAssembler } from './openai-chat-assembler';
 import { chatCompletionToChunks, chatCompletionToSse } from './openai-chat-replay';
-import { randomChatCompletion, seeded } from './samples.fixture';
+import { randomChatCompletion, seededRandom } from './samples.fixture';
 import { openAIAnswering } from './sdk-clients.fixture';
 import { SSE_DONE, SseParser } from './sse';
 import { UntranslatableError } from './untranslatable.error';
@@ -80,7 +80,7 @@ describe('chatCompletionToChunks', () => {
 
   it('assembles back to the completion it came from', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const sample = randomChatCompletion(seeded(seed));
+      const sample = randomChatCompletion(seededRandom(seed));
       expect(assemble(chatCompletionToChunks(sample, { includeUsage: true }))).toEqual(sample);
       const withoutUsage = structuredClone(sample);
       delete withoutUsage.usage;

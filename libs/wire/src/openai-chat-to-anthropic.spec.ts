@@ -8,7 +8,7 @@ import {
   DEFAULT_ANTHROPIC_MAX_TOKENS,
   openAIChatRequestToAnthropic,
 } from './openai-chat-to-anthropic';
-import { randomAnthropicMessage, seeded } from './samples.fixture';
+import { randomAnthropicMessage, seededRandom } from './samples.fixture';
 import { openAIAnswering } from './sdk-clients.fixture';
 import { encodeSseEvent, SSE_DONE } from './sse';
 import { UntranslatableError } from './untranslatable.error';
@@ -354,7 +354,7 @@ function translateStream(events: AnthropicStreamEvent[], includeUsage = true) {
 describe('AnthropicToOpenAIChatStream', () => {
   it('streams what anthropicMessageToOpenAIChat answers', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const sample = randomAnthropicMessage(seeded(seed));
+      const sample = randomAnthropicMessage(seededRandom(seed));
       const assembler = new ChatCompletionAssembler();
       for (const chunk of translateStream(anthropicMessageToEvents(sample))) assembler.push(chunk);
       expect(assembler.result()).toEqual(anthropicMessageToOpenAIChat(sample, 1700));

@@ -1,7 +1,7 @@
 import { OpenAIResponseAssembler } from './openai-responses-assembler';
 import { openAIResponseToEvents, openAIResponseToSse } from './openai-responses-replay';
 import type { OpenAIResponse } from './openai-responses.types';
-import { randomOpenAIResponse, seeded } from './samples.fixture';
+import { randomOpenAIResponse, seededRandom } from './samples.fixture';
 import { openAIAnswering } from './sdk-clients.fixture';
 import { SseParser } from './sse';
 
@@ -108,7 +108,7 @@ describe('openAIResponseToEvents', () => {
 
   it('assembles back to the response it came from', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const sample = randomOpenAIResponse(seeded(seed));
+      const sample = randomOpenAIResponse(seededRandom(seed));
       expect(assemble(openAIResponseToEvents(sample))).toEqual(sample);
     }
   });
@@ -124,7 +124,7 @@ describe('openAIResponseToSse', () => {
 
   it('is what the official SDK folds back into the response, deltas and all', async () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const sample = randomOpenAIResponse(seeded(seed));
+      const sample = randomOpenAIResponse(seededRandom(seed));
       const client = openAIAnswering({ body: openAIResponseToSse(sample).join('') });
       const stream = client.responses.stream({ model: 'gpt-4.1-mini', input: 'x' });
       const deltas: string[] = [];

@@ -2,17 +2,8 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import type { AnthropicContentBlock, AnthropicMessage } from './anthropic.types';
 import type { OpenAIResponse, OpenAIResponseItem } from './openai-responses.types';
 
-/** mulberry32: a small seeded generator, so a failing case is rerun from its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing case is rerun from its seed. */
+export { seededRandom } from '../../../scripts/lib/seeded-random';
 
 type Random = () => number;
 
