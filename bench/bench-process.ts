@@ -118,3 +118,15 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** One metric's sample lines in a Prometheus text exposition, as they stand. */
+export function metricSamples(text: string, name: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
+}
+
+/** The sum of sample lines' values. */
+export function sumOfSamples(lines: readonly string[]): number {
+  return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}

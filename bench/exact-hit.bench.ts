@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeOpenAIServer } from '../libs/testing';
-import { median, startProcess, stopProcess } from './bench-process';
+import { median, metricSamples, startProcess, stopProcess, sumOfSamples } from './bench-process';
 
 const { values } = parseArgs({
   options: {
@@ -150,10 +150,11 @@ async function main(): Promise<void> {
 /** The gateway's own count of exact-cache hits, every tenant, from /metrics. */
 async function exactHits(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith('ragcache_cache_lookups_total{layer="exact",result="hit"'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  return sumOfSamples(
+    metricSamples(text, 'ragcache_cache_lookups_total').filter((line) =>
+      line.includes('{layer="exact",result="hit"'),
+    ),
+  );
 }
 
 main().catch((error: Error) => {

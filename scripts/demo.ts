@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BenchServer,
+  metricSamples,
   root,
   runWithCleanup,
   startProcess,
   stopProcess,
+  sumOfSamples,
 } from '../bench/bench-process';
 import { FakeOpenAIServer } from '../libs/testing';
 import { environmentSchema, SECRET_VARIABLES } from '../src/config/config.schema';
@@ -135,20 +137,12 @@ async function metricsText(gateway: BenchServer): Promise<string> {
   return (await get(`${gateway.url}/metrics`)).text();
 }
 
-function samples(text: string, name: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
-}
-
-function total(lines: readonly string[]): number {
-  return lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
 /** The answer is stored in the semantic index after the response: wait until it is there. */
 async function waitForSemanticEntries(gateway: BenchServer, count: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (total(samples(await metricsText(gateway), 'ragcache_semantic_entries')) < count) {
+  while (
+    sumOfSamples(metricSamples(await metricsText(gateway), 'ragcache_semantic_entries')) < count
+  ) {
     if (Date.now() > deadline) throw new DemoFailure('the answer never reached the semantic index');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -237,10 +231,10 @@ async function runDemo(
   print('   > GET /metrics');
   const text = await metricsText(gateway);
   for (const name of METRICS_SHOWN) {
-    for (const line of samples(text, name)) print(`   ${line}`);
+    for (const line of metricSamples(text, name)) print(`   ${line}`);
   }
   const expectedCalls = STEPS.filter((step) => step.expected === 'MISS').length;
-  const counted = total(samples(text, 'ragcache_llm_requests_total'));
+  const counted = sumOfSamples(metricSamples(text, 'ragcache_llm_requests_total'));
   if (counted !== expectedCalls || provider.calls !== expectedCalls) {
     throw new DemoFailure(
       `the provider was called ${provider.calls} times (the gateway counted ${counted}), expected ${expectedCalls}`,
