@@ -21,7 +21,7 @@ export class RequestAccounting {
     this.requestLogger.log(request, reply);
     if (timedByInterceptor(request.raw)) return;
     this.metrics.httpRequest(
-      request.routeOptions.url ?? 'unmatched',
+      request.routeOptions.url,
       reply.statusCode,
       'NONE',
       reply.elapsedTime / 1000,

@@ -63,8 +63,12 @@ export class GatewayMetrics {
     this.lookups.inc({ layer, result, tenant });
   }
 
-  httpRequest(route: string, status: number, cache: string, seconds: number): void {
-    this.requestDuration.observe({ route, status: String(status), cache }, seconds);
+  /** `route` is the route template; undefined when no route matched (label `unmatched`). */
+  httpRequest(route: string | undefined, status: number, cache: string, seconds: number): void {
+    this.requestDuration.observe(
+      { route: route ?? 'unmatched', status: String(status), cache },
+      seconds,
+    );
   }
 
   providerCall(provider: string, status: string, seconds: number): void {

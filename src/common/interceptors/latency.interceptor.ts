@@ -44,7 +44,7 @@ export class LatencyInterceptor implements NestInterceptor {
     if (!reply.raw.headersSent) reply.header('server-timing', `app;dur=${milliseconds.toFixed(2)}`);
     const cache = reply.getHeader('x-cache');
     this.metrics.httpRequest(
-      request.routeOptions.url ?? 'unmatched',
+      request.routeOptions.url,
       status,
       typeof cache === 'string' ? cache : 'NONE',
       milliseconds / 1000,
