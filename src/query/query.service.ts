@@ -229,10 +229,7 @@ export class QueryService {
    */
   private restoreExact(key: EntryKey, entry: StoredSemanticEntry): void {
     const ttlSeconds = Math.floor((entry.expiresAt - Date.now()) / 1000);
-    if (ttlSeconds < 1 || !this.exactCache.available) return;
-    this.exactCache.set(key, entry.answer, ttlSeconds).catch((error: unknown) => {
-      this.logger.warn(`exact cache write failed: ${(error as Error).message}`);
-    });
+    if (ttlSeconds >= 1) void this.storeExact(key, entry.answer, ttlSeconds);
   }
 
   private async callProvider(request: ChatRequest): Promise<CachedAnswer> {
@@ -269,6 +266,11 @@ export class QueryService {
           this.logger.warn(`semantic index write failed: ${(error as Error).message}`);
         });
     }
+    await this.storeExact(key, answer, ttlSeconds);
+  }
+
+  /** A write to the exact cache that never fails the request: a down store skips it. */
+  private async storeExact(key: EntryKey, answer: CachedAnswer, ttlSeconds: number): Promise<void> {
     if (!this.exactCache.available) return;
     try {
       await this.exactCache.set(key, answer, ttlSeconds);
