@@ -246,6 +246,7 @@ def export(model, tokenizer, out: Path, work_dir: Path) -> Path:
 
 
 def onnx_scorer(model_file: Path, tokenizer, max_length: int):
+    """Scores as the gateway does: each pair alone, the mean of its two orders in one run."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -254,15 +255,14 @@ def onnx_scorer(model_file: Path, tokenizer, max_length: int):
 
     def score(pairs: list[Pair]) -> np.ndarray:
         scores = []
-        for start in range(0, len(pairs), 64):
-            batch = pairs[start: start + 64]
+        for p in pairs:
             inputs = tokenizer(
-                [p.stored for p in batch], [p.query for p in batch], padding=True,
-                truncation=True, max_length=max_length, return_tensors="np",
+                [p.stored, p.query], [p.query, p.stored], truncation=True,
+                max_length=max_length, return_tensors="np",
             )
             feeds = {k: inputs[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
-            scores.append(session.run(["probability"], feeds)[0])
-        return np.concatenate(scores)
+            scores.append(session.run(["probability"], feeds)[0].mean())
+        return np.array(scores)
 
     return score
 

@@ -45,23 +45,29 @@ export class OnnxPairVerifier implements PairVerifier {
   }
 
   /**
-   * One run per pair, never a padded batch: the quantised model scales its activations by the
-   * range of the whole input tensor, so a pair batched with longer ones scored up to 0.06 apart
-   * from the same pair alone. One pair per run gives a pair the same score in every lookup.
+   * The mean of both orders of each pair. The model was trained on pairs in either order, yet
+   * it can be sure of a match in one order only: "Give me examples of uncountable nouns" then
+   * "Explain recursion in exactly 200 words" scored 0.88, the other order 0.17.
+   *
+   * One run per pair (its two orders, of equal length), never a padded batch of pairs: the
+   * quantised model scales its activations by the range of the whole input tensor, so a pair
+   * batched with longer ones scored up to 0.06 apart from the same pair alone. One run per pair
+   * gives a pair the same score in every lookup.
    */
   async verify(query: string, stored: readonly string[]): Promise<Float32Array> {
     const session = this.session;
     const tokenizer = this.tokenizer;
     if (!session || !tokenizer) throw new Error('the pair verifier is not loaded');
     const probabilities = new Float32Array(stored.length);
-    for (const [index, encoded] of tokenizer.encode(stored, query).entries()) {
-      const shape = [1, encoded.length];
+    for (const [index, encoded] of tokenizer.encodeBothOrders(stored, query).entries()) {
+      const shape = [encoded.rows, encoded.length];
       const output = await session.run({
         input_ids: new Tensor('int64', encoded.inputIds, shape),
         attention_mask: new Tensor('int64', encoded.attentionMask, shape),
         token_type_ids: new Tensor('int64', encoded.tokenTypeIds, shape),
       });
-      probabilities[index] = (output.probability.data as Float32Array)[0];
+      const [storedFirst, queryFirst] = output.probability.data as Float32Array;
+      probabilities[index] = (storedFirst + queryFirst) / 2;
     }
     return probabilities;
   }

@@ -6,13 +6,19 @@ import { PairTokenizer, truncateLongestFirst } from './pair-tokenizer';
  * (`tokenizer(a, b, truncation=True, max_length=…)`), the input the model was trained on.
  */
 describe('PairTokenizer', () => {
-  const rows = (tokenizer: PairTokenizer, stored: string[], query: string) =>
-    tokenizer.encode(stored, query).map((encoded) => ({
-      ids: Array.from(encoded.inputIds, Number),
-      types: Array.from(encoded.tokenTypeIds, Number),
-      mask: Array.from(encoded.attentionMask, Number),
-      length: encoded.length,
-    }));
+  /** Row `order` of each input: 0 is `stored, query`, 1 is `query, stored`. */
+  const rows = (tokenizer: PairTokenizer, stored: string[], query: string, order = 0) =>
+    tokenizer.encodeBothOrders(stored, query).map((encoded) => {
+      const row = (values: BigInt64Array) =>
+        Array.from(values.subarray(order * encoded.length, (order + 1) * encoded.length), Number);
+      return {
+        ids: row(encoded.inputIds),
+        types: row(encoded.tokenTypeIds),
+        mask: row(encoded.attentionMask),
+        length: encoded.length,
+        rows: encoded.rows,
+      };
+    });
 
   it('builds [CLS] stored [SEP] query [SEP] with segment ids, as in training', () => {
     const tokenizer = new PairTokenizer(bundledVerifierDir(), 96);
@@ -23,6 +29,34 @@ describe('PairTokenizer', () => {
     ]);
     expect(row.types).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
     expect(row.mask.every((bit) => bit === 1)).toBe(true);
+  });
+
+  it('puts the query first in the second row, at the same length', () => {
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 96);
+    const [row] = rows(
+      tokenizer,
+      ['How do I reset my password?'],
+      'Password reset steps, please!',
+      1,
+    );
+    expect(row.rows).toBe(2);
+    expect(row.ids).toEqual([
+      101, 20786, 25141, 4084, 1010, 3531, 999, 102, 2129, 2079, 1045, 25141, 2026, 20786, 1029,
+      102,
+    ]);
+    expect(row.types).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('cuts each order as Hugging Face does, even where the two sides are as long', () => {
+    // Python: tokenizer('one two three four', 'five six seven eight', truncation=True, max_length=8)
+    // keeps two of the first side and three of the second, in either order.
+    const tokenizer = new PairTokenizer(bundledVerifierDir(), 8);
+    const stored = 'one two three four';
+    const query = 'five six seven eight';
+    const [storedFirst] = rows(tokenizer, [stored], query, 0);
+    const [queryFirst] = rows(tokenizer, [stored], query, 1);
+    expect(storedFirst.ids).toEqual([101, 2028, 2048, 102, 2274, 2416, 2698, 102]);
+    expect(queryFirst.ids).toEqual([101, 2274, 2416, 102, 2028, 2048, 2093, 102]);
   });
 
   it('lowercases and strips accents like the uncased model', () => {

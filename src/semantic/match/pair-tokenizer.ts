@@ -2,11 +2,12 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The model's inputs for one pair. */
+/** The model's inputs for one pair: `rows` inputs of `length` tokens each, one after another. */
 export interface EncodedPair {
   inputIds: BigInt64Array;
   attentionMask: BigInt64Array;
   tokenTypeIds: BigInt64Array;
+  rows: number;
   length: number;
 }
 
@@ -31,20 +32,44 @@ export class PairTokenizer {
     this.sep = this.id('[SEP]');
   }
 
-  /** One input per stored prompt, each with the query; the query is tokenized once. */
-  encode(stored: readonly string[], query: string): EncodedPair[] {
+  /**
+   * One input per stored prompt, each with the query in both orders: `stored, query` then
+   * `query, stored`. Each order is cut as Hugging Face cuts it; both keep the same number of
+   * tokens, so the two rows have one length and run as one batch unpadded. The query is
+   * tokenized once.
+   */
+  encodeBothOrders(stored: readonly string[], query: string): EncodedPair[] {
     const queryIds = this.ids(query);
     return stored.map((text) => {
-      const [first, second] = truncateLongestFirst(this.ids(text), queryIds, this.maxLength - 3);
-      const tokens = [this.cls, ...first, this.sep, ...second, this.sep];
-      return {
-        inputIds: BigInt64Array.from(tokens, BigInt),
-        attentionMask: new BigInt64Array(tokens.length).fill(1n),
-        // Segment 0 up to and including the first [SEP], segment 1 after it.
-        tokenTypeIds: BigInt64Array.from(tokens, (_, i) => (i > first.length + 1 ? 1n : 0n)),
-        length: tokens.length,
-      };
+      const storedIds = this.ids(text);
+      return this.rows([this.cut(storedIds, queryIds), this.cut(queryIds, storedIds)]);
     });
+  }
+
+  private cut(first: number[], second: number[]): [number[], number[]] {
+    return truncateLongestFirst(first, second, this.maxLength - 3);
+  }
+
+  private rows(pairs: [number[], number[]][]): EncodedPair {
+    const length = pairs[0][0].length + pairs[0][1].length + 3;
+    const inputIds = new BigInt64Array(length * pairs.length);
+    const tokenTypeIds = new BigInt64Array(length * pairs.length);
+    pairs.forEach(([first, second], row) => {
+      const tokens = [this.cls, ...first, this.sep, ...second, this.sep];
+      const offset = row * length;
+      tokens.forEach((token, i) => {
+        inputIds[offset + i] = BigInt(token);
+        // Segment 0 up to and including the first [SEP], segment 1 after it.
+        tokenTypeIds[offset + i] = i > first.length + 1 ? 1n : 0n;
+      });
+    });
+    return {
+      inputIds,
+      attentionMask: new BigInt64Array(length * pairs.length).fill(1n),
+      tokenTypeIds,
+      rows: pairs.length,
+      length,
+    };
   }
 
   private ids(text: string): number[] {
