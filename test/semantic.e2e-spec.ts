@@ -122,6 +122,21 @@ describe('semantic cache through POST /api/v1/query', () => {
     expect(response.body.response).toBe(`answer(gpt-4o-mini): ${lookalike}`);
   });
 
+  it('serves neither of two stored requests on unrelated subjects to a look-alike of the other', async () => {
+    // The verifier once gave these unrelated pairs 0.99 and served the other's answer.
+    const namespace = 'unrelated';
+    await storeAndSettle({ query: 'Give me examples of uncountable nouns', namespace });
+    await storeAndSettle({ query: 'Explain recursion in exactly 200 words', namespace });
+    for (const lookalike of [
+      'Give me examples of countable nouns',
+      'Explain recursion in exactly 50 words',
+    ]) {
+      const response = await ask({ query: lookalike, namespace });
+      expect(response.headers.get('x-cache')).toBe('MISS');
+      expect(response.body.response).toBe(`answer(gpt-4o-mini): ${lookalike}`);
+    }
+  });
+
   it('applies a per-request threshold: 1 turns semantic hits off', async () => {
     const strict = await ask({ query: 'How could I reset my password?', semantic_threshold: 1 });
     expect(strict.headers.get('x-cache')).toBe('MISS');

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import sys
 import time
@@ -52,6 +53,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--qqp-negatives", type=int, default=22000)
     parser.add_argument("--generated-per-kind", type=int, default=1600)
     parser.add_argument("--rewordings", type=int, default=6000)
+    parser.add_argument("--unrelated", type=int, default=8000)
     parser.add_argument("--lookalike-repeats", type=int, default=6)
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 2)
@@ -108,7 +110,12 @@ def build_training_set(args: argparse.Namespace, rng: random.Random) -> tuple[li
         other = partner if source.label == 1 and rng.random() < 0.5 else text
         rewordings.append(Pair(other, reword(text, rng), 1, "rewording", "generated"))
 
-    pairs = positives + negatives + generated + rewordings + lookalike_train * args.lookalike_repeats
+    unrelated = unrelated_pairs(args.unrelated, qqp, lookalike_train, rng)
+
+    pairs = (
+        positives + negatives + generated + rewordings + unrelated
+        + lookalike_train * args.lookalike_repeats
+    )
     pairs = [
         Pair(p.query, p.stored, p.label, p.kind, p.source) if rng.random() < 0.5 else p
         for p in pairs
@@ -121,10 +128,41 @@ def build_training_set(args: argparse.Namespace, rng: random.Random) -> tuple[li
         "lookalike_repeats": args.lookalike_repeats,
         "generated_lookalikes": counts,
         "generated_rewordings": len(rewordings),
+        "unrelated": len(unrelated),
         "wordnet_words_with_siblings": len(wordnet.siblings),
         "total": len(pairs),
     }
     return pairs, stats
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def unrelated_pairs(count: int, qqp: list[Pair], lookalike_train: list[Pair], rng: random.Random) -> list[Pair]:
+    """Two prompts of different pairs and different words: the stored answer cannot serve.
+
+    Every other negative shares its topic with its stored prompt, and the rewordings put polite
+    frames ("Hey! Quick question, ...") around duplicates; without these the model learned that
+    a frame, or two short requests, make a match, and served a wrong stored prompt's answer
+    ("Give me examples of countable nouns" got the answer to "Explain recursion in exactly 200
+    words", probability 0.99). One side is framed as the rewordings are, half of the time.
+    """
+    requests = [(text, ("la", index)) for index, p in enumerate(lookalike_train) for text in (p.stored, p.query)]
+    questions = [(text, ("qqp", index)) for index, p in enumerate(qqp) for text in (p.stored, p.query)]
+    pairs: list[Pair] = []
+    while len(pairs) < count:
+        stored, stored_group = rng.choice(requests if rng.random() < 0.5 else questions)
+        query, query_group = rng.choice(requests if rng.random() < 0.5 else questions)
+        if stored_group == query_group:
+            continue
+        a, b = words(stored), words(query)
+        if len(a & b) > 0.3 * min(len(a), len(b)):
+            continue
+        if rng.random() < 0.5:
+            query = reword(query, rng)
+        pairs.append(Pair(stored, query, 0, "unrelated", "generated"))
+    return pairs
 
 
 def encode(tokenizer, batch: list[Pair], max_length: int):
@@ -296,6 +334,18 @@ def evaluate(score, args: argparse.Namespace, rng: random.Random) -> dict:
         by_kind[kind] = {
             str(t): round(float((scores[mask] >= t).mean()), 3) for t in thresholds
         }
+    texts = sorted({p.stored for p in held_out} | {p.query for p in held_out})
+    pairs_of: dict[str, set[int]] = {}
+    for index, p in enumerate(held_out):
+        pairs_of.setdefault(p.stored, set()).add(index)
+        pairs_of.setdefault(p.query, set()).add(index)
+    unrelated: list[Pair] = []
+    draw = random.Random(args.seed + 1)
+    while len(unrelated) < 1000:
+        stored, query = draw.sample(texts, 2)
+        if not pairs_of[stored] & pairs_of[query]:
+            unrelated.append(Pair(stored, query, 0, "unrelated", "held-out"))
+    unrelated_scores = score(unrelated)
     qqp = read_qqp(args.eval_dir / "qqp_dev.csv")
     qqp = rng.sample(qqp, min(args.qqp_eval_pairs, len(qqp)))
     qqp_scores = score(qqp)
@@ -304,6 +354,10 @@ def evaluate(score, args: argparse.Namespace, rng: random.Random) -> dict:
             "pairs": len(held_out),
             "curve": curve(labels, scores, thresholds),
             "served_share_by_kind": by_kind,
+        },
+        "unrelated_held_out": {
+            "pairs": len(unrelated),
+            "served_share": {str(t): round(float((unrelated_scores >= t).mean()), 4) for t in thresholds},
         },
         "qqp_dev_sample": {
             "pairs": len(qqp),

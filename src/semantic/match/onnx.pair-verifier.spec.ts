@@ -32,6 +32,23 @@ describe('the shipped pair verifier', () => {
     expect(otherTopic).toBeLessThan(0.1);
   });
 
+  it.each([
+    ['Explain recursion in exactly 200 words', 'Give me examples of countable nouns'],
+    // 0.88 with the stored prompt first, 0.17 the other way: the mean of both orders decides.
+    ['Give me examples of uncountable nouns', 'Explain recursion in exactly 200 words'],
+    [
+      'How do I boost my Wi-Fi signal at home?',
+      "Hey! Quick question, what's the capital of Australia?",
+    ],
+    ["Hey! Quick question, what's the capital of Australia?", 'Is coffee bad for you?'],
+  ])(
+    'keeps two requests on unrelated subjects well under the default threshold, framed or not: %s / %s',
+    async (stored, query) => {
+      const [probability] = await inProcess.verify(query, [stored]);
+      expect(probability).toBeLessThan(0.6);
+    },
+  );
+
   it('scores a pair the same alone and in a batch, in a worker and in process', async () => {
     const batch = await inProcess.verify(QUERY, STORED);
     const [alone] = await inProcess.verify(QUERY, [STORED[1]]);
