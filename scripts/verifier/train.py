@@ -320,6 +320,21 @@ def curve(labels: np.ndarray, scores: np.ndarray, thresholds) -> list[dict]:
     return rows
 
 
+def unrelated_held_out(held_out: list[Pair], count: int, rng: random.Random) -> list[Pair]:
+    """Two held-out prompts that are in no pair together: no stored answer of one serves the other."""
+    texts = sorted({p.stored for p in held_out} | {p.query for p in held_out})
+    pairs_of: dict[str, set[int]] = {}
+    for index, p in enumerate(held_out):
+        pairs_of.setdefault(p.stored, set()).add(index)
+        pairs_of.setdefault(p.query, set()).add(index)
+    unrelated: list[Pair] = []
+    while len(unrelated) < count:
+        stored, query = rng.sample(texts, 2)
+        if not pairs_of[stored] & pairs_of[query]:
+            unrelated.append(Pair(stored, query, 0, "unrelated", "held-out"))
+    return unrelated
+
+
 def evaluate(score, args: argparse.Namespace, rng: random.Random) -> dict:
     thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
     held_out = [
@@ -334,17 +349,7 @@ def evaluate(score, args: argparse.Namespace, rng: random.Random) -> dict:
         by_kind[kind] = {
             str(t): round(float((scores[mask] >= t).mean()), 3) for t in thresholds
         }
-    texts = sorted({p.stored for p in held_out} | {p.query for p in held_out})
-    pairs_of: dict[str, set[int]] = {}
-    for index, p in enumerate(held_out):
-        pairs_of.setdefault(p.stored, set()).add(index)
-        pairs_of.setdefault(p.query, set()).add(index)
-    unrelated: list[Pair] = []
-    draw = random.Random(args.seed + 1)
-    while len(unrelated) < 1000:
-        stored, query = draw.sample(texts, 2)
-        if not pairs_of[stored] & pairs_of[query]:
-            unrelated.append(Pair(stored, query, 0, "unrelated", "held-out"))
+    unrelated = unrelated_held_out(held_out, 1000, random.Random(args.seed + 1))
     unrelated_scores = score(unrelated)
     qqp = read_qqp(args.eval_dir / "qqp_dev.csv")
     qqp = rng.sample(qqp, min(args.qqp_eval_pairs, len(qqp)))
