@@ -7,6 +7,7 @@ import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resource
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { LlmProviderSettings } from './llm-provider.settings';
+import { ProviderFetch } from './provider-fetch';
 import { fromSdkError } from './upstream-error';
 import { untilHeaders } from './until-headers';
 import { WireApi, WireCall } from './wire-call';
@@ -31,7 +32,7 @@ export class AnthropicProvider implements LlmProvider {
   private readonly timeoutMs: number;
   private readonly client: Anthropic;
 
-  constructor(settings: LlmProviderSettings) {
+  constructor(settings: LlmProviderSettings, transport: ProviderFetch) {
     this.configured = Boolean(settings.apiKey || settings.baseUrl);
     this.timeoutMs = settings.timeoutMs;
     this.client = new Anthropic({
@@ -39,6 +40,7 @@ export class AnthropicProvider implements LlmProvider {
       baseURL: settings.baseUrl,
       timeout: settings.timeoutMs,
       maxRetries: settings.maxRetries,
+      fetch: transport.fetch,
     });
   }
 

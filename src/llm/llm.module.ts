@@ -6,6 +6,7 @@ import { LlmProviderSettings } from './llm-provider.settings';
 import { LlmService } from './llm.service';
 import { ModelRouter } from './model-router';
 import { OpenAIProvider } from './openai.provider';
+import { ProviderFetch } from './provider-fetch';
 import { PriceTable } from './price-table';
 import { TokenCounter } from './token-counter';
 
@@ -31,11 +32,16 @@ function settingsFor(config: AppConfig, provider: ProviderName): LlmProviderSett
     },
     { provide: TokenCounter, useFactory: () => new TokenCounter() },
     {
-      provide: LLM_PROVIDERS,
+      provide: ProviderFetch,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): LlmProvider[] => [
-        new OpenAIProvider(settingsFor(config, 'openai')),
-        new AnthropicProvider(settingsFor(config, 'anthropic')),
+      useFactory: (config: AppConfig) => new ProviderFetch(config.llm.timeoutMs),
+    },
+    {
+      provide: LLM_PROVIDERS,
+      inject: [AppConfig, ProviderFetch],
+      useFactory: (config: AppConfig, transport: ProviderFetch): LlmProvider[] => [
+        new OpenAIProvider(settingsFor(config, 'openai'), transport),
+        new AnthropicProvider(settingsFor(config, 'anthropic'), transport),
       ],
     },
     LlmService,

@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { LlmProviderSettings } from './llm-provider.settings';
+import { ProviderFetch } from './provider-fetch';
 import { ChatCompletion, ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { fromSdkError } from './upstream-error';
@@ -24,7 +25,7 @@ export class OpenAIProvider implements LlmProvider {
   private readonly timeoutMs: number;
   private readonly client: OpenAI;
 
-  constructor(settings: LlmProviderSettings) {
+  constructor(settings: LlmProviderSettings, transport: ProviderFetch) {
     this.configured = Boolean(settings.apiKey || settings.baseUrl);
     this.timeoutMs = settings.timeoutMs;
     this.client = new OpenAI({
@@ -33,6 +34,7 @@ export class OpenAIProvider implements LlmProvider {
       baseURL: settings.baseUrl,
       timeout: settings.timeoutMs,
       maxRetries: settings.maxRetries,
+      fetch: transport.fetch,
     });
   }
 

@@ -4,6 +4,10 @@ import { AnthropicProvider, ANTHROPIC_DEFAULT_MAX_TOKENS } from './anthropic.pro
 import { ChatRequest } from './chat.types';
 import { LlmProvider } from './llm-provider.port';
 import { OpenAIProvider } from './openai.provider';
+import { ProviderFetch } from './provider-fetch';
+
+const transport = new ProviderFetch(5_000);
+afterAll(() => transport.onModuleDestroy());
 
 const conversation = (provider: ChatRequest['provider'], model: string): ChatRequest => ({
   provider,
@@ -32,12 +36,15 @@ describe('OpenAIProvider through the real SDK', () => {
 
   beforeAll(async () => {
     server = await FakeOpenAIServer.start();
-    provider = new OpenAIProvider({
-      apiKey: 'sk-unit',
-      baseUrl: server.baseUrl,
-      timeoutMs: 300,
-      maxRetries: 0,
-    });
+    provider = new OpenAIProvider(
+      {
+        apiKey: 'sk-unit',
+        baseUrl: server.baseUrl,
+        timeoutMs: 300,
+        maxRetries: 0,
+      },
+      transport,
+    );
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());
@@ -96,12 +103,15 @@ describe('OpenAIProvider through the real SDK', () => {
   });
 
   it('retries a 500 when retries are configured', async () => {
-    const retrying = new OpenAIProvider({
-      apiKey: 'sk-unit',
-      baseUrl: server.baseUrl,
-      timeoutMs: 5_000,
-      maxRetries: 1,
-    });
+    const retrying = new OpenAIProvider(
+      {
+        apiKey: 'sk-unit',
+        baseUrl: server.baseUrl,
+        timeoutMs: 5_000,
+        maxRetries: 1,
+      },
+      transport,
+    );
     server.failNext({ kind: 'status', status: 500, retryAfterSeconds: 0 });
     const completion = await retrying.complete(conversation('openai', 'gpt-4o'));
     expect(completion.content).toContain('Another one?');
@@ -111,10 +121,12 @@ describe('OpenAIProvider through the real SDK', () => {
   it('counts as configured with a key or a base URL only', () => {
     const settings = { timeoutMs: 1_000, maxRetries: 0 };
     expect(
-      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: undefined }).configured,
+      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: undefined }, transport)
+        .configured,
     ).toBe(false);
     expect(
-      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: server.baseUrl }).configured,
+      new OpenAIProvider({ ...settings, apiKey: undefined, baseUrl: server.baseUrl }, transport)
+        .configured,
     ).toBe(true);
   });
 });
@@ -125,12 +137,15 @@ describe('AnthropicProvider through the real SDK', () => {
 
   beforeAll(async () => {
     server = await FakeAnthropicServer.start();
-    provider = new AnthropicProvider({
-      apiKey: 'sk-ant-unit',
-      baseUrl: server.baseUrl,
-      timeoutMs: 300,
-      maxRetries: 0,
-    });
+    provider = new AnthropicProvider(
+      {
+        apiKey: 'sk-ant-unit',
+        baseUrl: server.baseUrl,
+        timeoutMs: 300,
+        maxRetries: 0,
+      },
+      transport,
+    );
   });
   afterAll(() => server.close());
   beforeEach(() => server.reset());
