@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { RunningGateway, startGateway } from './support/gateway';
+import { METRIC } from '../src/metrics/gateway-metrics';
+import { metricValue, RunningGateway, startGateway } from './support/gateway';
 import { FakeProviders, startFakeProviders } from './support/providers';
 
 /**
@@ -403,10 +404,8 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
     let client: OpenAI;
 
     beforeAll(async () => {
-      semanticGateway = await startGateway({
-        ...providers.env,
-        SEMANTIC_SPECULATIVE_STREAMS: 'true',
-      });
+      // Speculative streams are on by default; the last test here turns them off.
+      semanticGateway = await startGateway(providers.env);
       client = new OpenAI({
         apiKey: 'sk-gateway',
         baseURL: `${semanticGateway.url}/v1`,
@@ -443,6 +442,9 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       );
     });
 
+    const speculative = (outcome: string, url = semanticGateway.url) =>
+      metricValue(url, METRIC.speculativeStreams, `outcome="${outcome}"`);
+
     it('with speculative streams, cancels the early provider call when the semantic layer answers', async () => {
       const topic = unique('bake sourdough bread');
       const storedText = await client.chat.completions.create({
@@ -450,6 +452,7 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         messages: [{ role: 'user', content: `What is the best way to ${topic}?` }],
       });
       providers.openai.delayMs = 300;
+      const cancelledBefore = await speculative('cancelled');
       let served: { cache: string | null; text: string } | undefined;
       for (let attempt = 0; attempt < 50; attempt++) {
         const { data: stream, response } = await client.chat.completions
@@ -472,6 +475,7 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       // its end, the rewording would have its own entry now and be an exact HIT.
       const early = providers.openai.requests.at(-1)?.body as { stream?: boolean };
       expect(early.stream).toBe(true);
+      expect((await speculative('cancelled')) - cancelledBefore).toBe(1);
       await new Promise((resolve) => setTimeout(resolve, 500));
       providers.openai.delayMs = 0;
       const later = await client.chat.completions
@@ -488,6 +492,7 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         model: 'gpt-4o-mini',
         messages: [{ role: 'user' as const, content: unique('Name the largest moon of Saturn') }],
       };
+      const usedBefore = await speculative('used');
       const { data: stream, response } = await client.chat.completions
         .create({ ...request, stream: true })
         .withResponse();
@@ -495,9 +500,64 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
       expect(response.headers.get('x-cache')).toBe('MISS');
       expect(text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
+      expect((await speculative('used')) - usedBefore).toBe(1);
       const again = await client.chat.completions.create(request).withResponse();
       expect(again.response.headers.get('x-cache')).toBe('HIT');
       expect(providers.openai.calls).toBe(1);
+    });
+
+    it('with SEMANTIC_SPECULATIVE_STREAMS=false, a streamed semantic hit never calls the provider', async () => {
+      const waiting = await startGateway({
+        ...providers.env,
+        SEMANTIC_SPECULATIVE_STREAMS: 'false',
+      });
+      try {
+        const patient = new OpenAI({
+          apiKey: 'sk-gateway',
+          baseURL: `${waiting.url}/v1`,
+          maxRetries: 0,
+        });
+        const topic = unique('grow basil indoors');
+        const stored = await patient.chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `What is the best way to ${topic}?` }],
+        });
+        const reworded = {
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user' as const, content: `what is the best way to ${topic}` }],
+        };
+        // The index write lands after the answer: wait for it without storing the rewording.
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const probe = await patient.chat.completions
+            .create(reworded, { headers: { 'cache-control': 'no-store' } })
+            .withResponse();
+          if (probe.response.headers.get('x-cache') === 'SEMANTIC') break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const startedBefore =
+          (await speculative('used', waiting.url)) + (await speculative('cancelled', waiting.url));
+        const calls = providers.openai.calls;
+        const { data: stream, response } = await patient.chat.completions
+          .create({ ...reworded, stream: true })
+          .withResponse();
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+        const served = {
+          cache: response.headers.get('x-cache'),
+          text,
+          calls: providers.openai.calls - calls,
+        };
+        expect(served).toEqual({
+          cache: 'SEMANTIC',
+          text: stored.choices[0].message.content,
+          calls: 0,
+        });
+        expect(
+          (await speculative('used', waiting.url)) + (await speculative('cancelled', waiting.url)),
+        ).toBe(startedBefore);
+      } finally {
+        await waiting.close();
+      }
     });
 
     it('applies Cache-Control and x-cache-namespace to the drop-in routes', async () => {

@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { LlmService } from '../llm/llm.service';
 import { Route } from '../llm/model-router';
 import { annotateRequestLog } from '../logging/request-log';
+import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { CacheControls, cacheControlHeaders, readCacheControls } from '../query/cache-controls';
 import { setCacheHeaders } from '../query/cache-headers';
 import { CacheLookup, CacheStatus, QueryOutcome, QueryService } from '../query/query.service';
@@ -41,6 +42,7 @@ export class WireAnswerService {
     private readonly queries: QueryService,
     private readonly llm: LlmService,
     private readonly config: AppConfig,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   async serve<Request extends object, Answer extends object>(
@@ -89,12 +91,18 @@ export class WireAnswerService {
     resolveLookup(found);
     const replayed = found.hit && this.replay(wire, found.hit);
     if (found.hit && replayed) {
-      if (early && this.streams.leave(coalescing, early.stream)) early.cancel.abort();
+      if (early) {
+        // Left to the identical streamed requests reading it, if there are any.
+        const cancelled = this.streams.leave(coalescing, early.stream);
+        if (cancelled) early.cancel.abort();
+        this.metrics.speculativeStream(cancelled ? 'cancelled' : 'used');
+      }
       this.annotate(request, found.hit.cacheStatus, found.hit.answer, wire.prompt);
       setCacheHeaders(reply, found.hit.cacheStatus, found.hit.similarity, found.hit.judge);
       this.writeStream(reply, replayed);
       return;
     }
+    if (early) this.metrics.speculativeStream('used');
     const status: CacheStatus = wire.controls.lookup ? 'MISS' : 'BYPASS';
     // Answers that are not cached (n > 1, stateful) are each their own, never shared.
     const stream =

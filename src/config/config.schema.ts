@@ -192,7 +192,7 @@ export const environmentSchema = z.object({
   SEMANTIC_JUDGE_BAND: judgeBand,
   SEMANTIC_JUDGE_TIMEOUT_MS: integer(3000, 100, 60_000),
   SEMANTIC_JUDGE_CACHE_SIZE: integer(10_000, 0, 10_000_000),
-  SEMANTIC_SPECULATIVE_STREAMS: boolean(false),
+  SEMANTIC_SPECULATIVE_STREAMS: boolean(true),
 
   CACHE_TTL_SECONDS: integer(86_400, 1, 31_536_000),
   CACHE_MAX_ENTRIES: integer(100_000, 1, 100_000_000),

@@ -24,6 +24,7 @@ export const METRIC = {
   judgeCalls: 'ragcache_semantic_judge_calls_total',
   judgeDuration: 'ragcache_semantic_judge_duration_seconds',
   judgeCost: 'ragcache_semantic_judge_cost_usd_total',
+  speculativeStreams: 'ragcache_speculative_streams_total',
 } as const;
 
 const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
@@ -56,6 +57,8 @@ export class GatewayMetrics {
     @InjectMetric(METRIC.judgeCalls) private readonly judgeCalls: Counter<'verdict' | 'cached'>,
     @InjectMetric(METRIC.judgeDuration) private readonly judgeDuration: Histogram<'verdict'>,
     @InjectMetric(METRIC.judgeCost) private readonly judgeCost: Counter,
+    @InjectMetric(METRIC.speculativeStreams)
+    private readonly speculativeStreams: Counter<'outcome'>,
   ) {}
 
   /** Tenant labels are bounded by the configured API keys, and let a tenant see its own stats. */
@@ -114,6 +117,14 @@ export class GatewayMetrics {
     if (cached) return;
     this.judgeDuration.observe({ verdict }, seconds);
     if (costUsd) this.judgeCost.inc(costUsd);
+  }
+
+  /**
+   * A provider stream started before the semantic lookup ended (SEMANTIC_SPECULATIVE_STREAMS):
+   * `used` when a streamed request read it, `cancelled` when a semantic hit made it unneeded.
+   */
+  speculativeStream(outcome: 'used' | 'cancelled'): void {
+    this.speculativeStreams.inc({ outcome });
   }
 
   wrongHitReported(tenant: string): void {

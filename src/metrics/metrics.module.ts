@@ -107,6 +107,11 @@ const LATENCY_BUCKETS = [
       name: METRIC.judgeCost,
       help: 'What the semantic judge calls cost, in USD (also counted in ragcache_llm_cost_usd_total)',
     }),
+    makeCounterProvider({
+      name: METRIC.speculativeStreams,
+      help: 'Provider streams started while the semantic lookup ran (SEMANTIC_SPECULATIVE_STREAMS), by outcome: used (a streamed miss read it) or cancelled (a semantic hit answered; the provider may bill the prompt)',
+      labelNames: ['outcome'],
+    }),
     GatewayMetrics,
     { provide: SCRAPED_GAUGES, useFactory: () => new Registry() },
   ],

@@ -28,6 +28,7 @@ export function isolatedMetrics(): { metrics: GatewayMetrics; registry: Registry
     counter(METRIC.judgeCalls, ['verdict', 'cached']),
     histogram(METRIC.judgeDuration, ['verdict']),
     counter(METRIC.judgeCost),
+    counter(METRIC.speculativeStreams, ['outcome']),
   );
   return { metrics, registry };
 }
