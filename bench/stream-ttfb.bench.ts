@@ -9,8 +9,10 @@
  * events. Each request to the provider is paired with one through the gateway, their order
  * alternating, so noise hits both; TTFB is the time from sending the request to the first body
  * byte, total the time to the end of the stream. One pass with SEMANTIC_CACHE=false (the miss
- * path without embedding), one with the defaults (each miss is embedded and searched before the
- * provider is called), each gateway with a fresh DATA_DIR. Exits 1 if any request failed, was not
+ * path without embedding), one with the defaults (the provider call starts once the exact cache
+ * missed, while the miss is embedded and searched; run with SEMANTIC_SPECULATIVE_STREAMS=false in
+ * the environment to measure a miss that waits for the search), each gateway with a fresh
+ * DATA_DIR. Exits 1 if any request failed, was not
  * a miss, or its stream did not end normally (`data: [DONE]`, `message_stop`).
  *
  *   npm run bench:stream-ttfb -- [--rounds 3] [--requests 100] [--concurrency 1]
