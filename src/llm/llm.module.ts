@@ -46,6 +46,6 @@ function settingsFor(config: AppConfig, provider: ProviderName): LlmProviderSett
     },
     LlmService,
   ],
-  exports: [LlmService, PriceTable, LLM_PROVIDERS],
+  exports: [LlmService, PriceTable, LLM_PROVIDERS, ProviderFetch],
 })
 export class LlmModule {}

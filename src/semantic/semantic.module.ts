@@ -16,6 +16,7 @@ import { QdrantVectorStore } from './index/qdrant.vector-store';
 import { UsearchVectorStore } from './index/usearch.vector-store';
 import { VECTOR_STORE, VectorStore } from './index/vector-store.port';
 import { LlmModule } from '../llm/llm.module';
+import { ProviderFetch } from '../llm/provider-fetch';
 import { LlmService } from '../llm/llm.service';
 import { GatewayMetrics } from '../metrics/gateway-metrics';
 import { bundledVerifierDir } from './match/bundled-verifier';
@@ -28,7 +29,7 @@ import { SemanticAdminController } from './semantic-admin.controller';
 import { SemanticCacheService } from './semantic-cache.service';
 import { SemanticGauges } from './semantic.gauges';
 
-function createEmbedder(config: AppConfig): Embedder {
+function createEmbedder(config: AppConfig, transport: ProviderFetch): Embedder {
   const { embedding } = config;
   switch (embedding.provider) {
     case 'transformers':
@@ -54,6 +55,7 @@ function createEmbedder(config: AppConfig): Embedder {
         baseURL: openai.baseUrl,
         model: embedding.model,
         timeoutMs: config.llm.timeoutMs,
+        fetch: transport.fetch,
       });
     }
     default:
@@ -106,7 +108,7 @@ function createDecider(
 @Module({
   imports: [LlmModule],
   providers: [
-    { provide: EMBEDDER, inject: [AppConfig], useFactory: createEmbedder },
+    { provide: EMBEDDER, inject: [AppConfig, ProviderFetch], useFactory: createEmbedder },
     {
       provide: MicroBatchingEmbedder,
       inject: [AppConfig, EMBEDDER],

@@ -2,10 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { FakeOpenAIServer, fakeEmbedding } from '../../../libs/testing/src/fake-openai.server';
+import { ProviderFetch } from '../../llm/provider-fetch';
 import { OpenAIEmbedder, OpenAIEmbedderOptions } from './openai.embedder';
 
 describe('OpenAIEmbedder', () => {
   let server: FakeOpenAIServer;
+  // The gateway gives the embedder the provider SDKs' HTTP client, so the tests do too.
+  const transport = new ProviderFetch(5_000);
 
   beforeAll(async () => {
     server = await FakeOpenAIServer.start();
@@ -13,13 +16,17 @@ describe('OpenAIEmbedder', () => {
 
   afterEach(() => server.reset());
 
-  afterAll(() => server.close());
+  afterAll(async () => {
+    transport.onModuleDestroy();
+    await server.close();
+  });
 
   function embedder(options: Partial<OpenAIEmbedderOptions> = {}): OpenAIEmbedder {
     return new OpenAIEmbedder({
       apiKey: 'sk-test',
       baseURL: server.baseUrl,
       maxRetries: 0,
+      fetch: transport.fetch,
       ...options,
     });
   }

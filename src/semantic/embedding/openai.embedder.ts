@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import type { ProviderFetch } from '../../llm/provider-fetch';
 import { Embedder } from './embedder.port';
 import { normalise } from './unit-vector';
 
@@ -11,6 +12,8 @@ export interface OpenAIEmbedderOptions {
   timeoutMs?: number;
   /** Retries of the SDK on 429, 5xx and connection errors (its default is 2). */
   maxRetries?: number;
+  /** The HTTP client the provider SDKs use (LlmModule's); the runtime's fetch when unset. */
+  fetch?: ProviderFetch['fetch'];
 }
 
 /** OpenAI's embeddings endpoint (or any server speaking it, through `baseURL`). */
@@ -28,6 +31,7 @@ export class OpenAIEmbedder implements Embedder {
       baseURL: options.baseURL,
       timeout: options.timeoutMs,
       maxRetries: options.maxRetries,
+      fetch: options.fetch,
     });
   }
 
