@@ -61,6 +61,39 @@ describe('ProviderFetch', () => {
     expect(connections).toBe(1);
   });
 
+  it('opens a new connection when the server closed the idle one', async () => {
+    handler = (_request, response) => response.end('ok');
+    const keepAlive = server.keepAliveTimeout;
+    server.keepAliveTimeout = 100;
+    try {
+      expect(await (await transport.fetch(`${base}/ping`)).text()).toBe('ok');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await (await transport.fetch(`${base}/ping`)).text()).toBe('ok');
+      expect(connections).toBe(2);
+    } finally {
+      server.keepAliveTimeout = keepAlive;
+    }
+  });
+
+  it('closes a connection idle for longer than its free-socket timeout, before the server does', async () => {
+    handler = (_request, response) => response.end('ok');
+    const brief = new ProviderFetch(5_000, 100);
+    try {
+      const closed = new Promise<number>((resolve) =>
+        server.once('connection', (socket) => {
+          let answered = 0;
+          socket.once('data', () => (answered = Date.now()));
+          socket.once('close', () => resolve(Date.now() - answered));
+        }),
+      );
+      expect(await (await brief.fetch(`${base}/ping`)).text()).toBe('ok');
+      // Node's server would wait its keepAliveTimeout (5 s); the client hangs up first.
+      expect(await closed).toBeLessThan(server.keepAliveTimeout);
+    } finally {
+      brief.onModuleDestroy();
+    }
+  });
+
   it('hands over each chunk of a stream as it arrives, before the server ends it', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

@@ -24,11 +24,14 @@ export class ProviderFetch implements OnModuleDestroy {
   private readonly http: HttpAgent;
   private readonly https: HttpsAgent;
 
-  /** `timeoutMs`: a working socket silent that long is given up (LLM_TIMEOUT_MS). */
-  constructor(timeoutMs: number) {
+  /**
+   * `timeoutMs`: a working socket silent that long is given up (LLM_TIMEOUT_MS).
+   * `freeSocketTimeoutMs`: an idle socket is closed after that long.
+   */
+  constructor(timeoutMs: number, freeSocketTimeoutMs = FREE_SOCKET_TIMEOUT_MS) {
     const options = {
       keepAlive: true,
-      freeSocketTimeout: FREE_SOCKET_TIMEOUT_MS,
+      freeSocketTimeout: freeSocketTimeoutMs,
       timeout: timeoutMs,
     };
     this.http = new HttpAgent(options);
