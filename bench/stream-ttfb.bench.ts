@@ -8,7 +8,9 @@
  * `--provider-delay-ms` before their headers and first event and `--stream-delay-ms` between
  * events. Each request to the provider is paired with one through the gateway, their order
  * alternating, so noise hits both; TTFB is the time from sending the request to the first body
- * byte, total the time to the end of the stream. One pass with SEMANTIC_CACHE=false (the miss
+ * byte, total the time to the end of the stream. The TTFB is split in two at the fake provider,
+ * which runs in this process and so shares its clock: the time until the fake has read the
+ * request, and the time from its answer's start (after its delay) to the first byte here. One pass with SEMANTIC_CACHE=false (the miss
  * path without embedding), one with the defaults (the provider call starts once the exact cache
  * missed, while the miss is embedded and searched; run with SEMANTIC_SPECULATIVE_STREAMS=false in
  * the environment to measure a miss that waits for the search), each gateway with a fresh
@@ -23,7 +25,12 @@ import { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FakeAnthropicServer, FakeOpenAIServer } from '../libs/testing';
+import {
+  FakeAnthropicServer,
+  FakeOpenAIServer,
+  FakeProviderServer,
+  RecordedRequest,
+} from '../libs/testing';
 import { median, percentile, runWithCleanup, startProcess, stopProcess } from './bench-process';
 
 const { values } = parseArgs({
@@ -72,6 +79,8 @@ interface Target {
   ended: (text: string) => boolean;
   /** Through the gateway: the answer must say `x-cache: MISS`. */
   gateway: boolean;
+  /** The fake provider that answers it, directly or behind the gateway. */
+  fake: FakeProviderServer;
 }
 
 interface Case {
@@ -83,6 +92,10 @@ interface Case {
 interface Sample {
   ttfbMs: number;
   totalMs: number;
+  /** From sending the request to the fake provider having read it. */
+  toProviderMs: number;
+  /** From the fake provider starting its answer to the first body byte here. */
+  toClientMs: number;
 }
 
 interface Samples {
@@ -116,6 +129,7 @@ function cases(openai: FakeOpenAIServer, anthropic: FakeAnthropicServer, gateway
     body: messagesBody,
     ended: endsWithMessageStop,
     gateway: false,
+    fake: anthropic,
   };
   return [
     {
@@ -126,6 +140,7 @@ function cases(openai: FakeOpenAIServer, anthropic: FakeAnthropicServer, gateway
         body: chatBody('gpt-4o-mini'),
         ended: endsWithDone,
         gateway: false,
+        fake: openai,
       },
       gateway: {
         url: `${gateway}/v1/chat/completions`,
@@ -133,6 +148,7 @@ function cases(openai: FakeOpenAIServer, anthropic: FakeAnthropicServer, gateway
         body: chatBody('gpt-4o-mini'),
         ended: endsWithDone,
         gateway: true,
+        fake: openai,
       },
     },
     {
@@ -144,6 +160,7 @@ function cases(openai: FakeOpenAIServer, anthropic: FakeAnthropicServer, gateway
         body: messagesBody,
         ended: endsWithMessageStop,
         gateway: true,
+        fake: anthropic,
       },
     },
     {
@@ -155,6 +172,7 @@ function cases(openai: FakeOpenAIServer, anthropic: FakeAnthropicServer, gateway
         body: chatBody('claude-haiku-4-5'),
         ended: endsWithDone,
         gateway: true,
+        fake: anthropic,
       },
     },
   ];
@@ -189,8 +207,17 @@ function post(target: Target, payload: string): Promise<IncomingMessage> {
 }
 
 /** Sends one streamed request and reads it to its end: the sample, or why it failed. */
+/** The fake's record of the request carrying `prompt` (each prompt is sent once), newest first. */
+function recordOf(fake: FakeProviderServer, prompt: string): RecordedRequest | undefined {
+  for (let i = fake.requests.length - 1; i >= 0; i--) {
+    if (JSON.stringify(fake.requests[i].body).includes(prompt)) return fake.requests[i];
+  }
+  return undefined;
+}
+
 async function timedStream(target: Target): Promise<Sample | string> {
-  const payload = JSON.stringify(target.body(uniquePrompt()));
+  const prompt = uniquePrompt();
+  const payload = JSON.stringify(target.body(prompt));
   const started = performance.now();
   try {
     const response = await post(target, payload);
@@ -208,7 +235,16 @@ async function timedStream(target: Target): Promise<Sample | string> {
     if (ttfbMs === undefined || !target.ended(text)) {
       return `${target.url}: the stream did not end normally: …${text.slice(-200)}`;
     }
-    return { ttfbMs, totalMs };
+    // The fakes run in this process, so their timestamps are on this clock.
+    const seen = recordOf(target.fake, prompt);
+    if (seen?.answeredAt === undefined)
+      return `${target.url}: the fake provider has no record of it`;
+    return {
+      ttfbMs,
+      totalMs,
+      toProviderMs: seen.receivedAt - started,
+      toClientMs: started + ttfbMs - seen.answeredAt,
+    };
   } catch (error) {
     return `${target.url}: ${(error as Error).message}`;
   }
@@ -275,6 +311,8 @@ function tableRow(name: string, semantic: string, samples: Samples): string {
     `${ms(ttfb.gateway.p50)} / ${ms(ttfb.gateway.p90)}`,
     signed(ttfbDelta),
     ttfbDelta <= TARGET_MS ? 'yes' : 'no',
+    `${ms(spread(samples.provider, 'toProviderMs').p50)} / ${ms(spread(samples.gateway, 'toProviderMs').p50)}`,
+    `${ms(spread(samples.provider, 'toClientMs').p50)} / ${ms(spread(samples.gateway, 'toClientMs').p50)}`,
     `${ms(total.provider.p50)} / ${ms(total.provider.p90)}`,
     `${ms(total.gateway.p50)} / ${ms(total.gateway.p90)}`,
     signed(total.gateway.p50 - total.provider.p50),
@@ -346,9 +384,9 @@ async function main(): Promise<void> {
   });
 
   console.log(
-    `\n| case | semantic cache | samples provider / gateway | TTFB provider p50 / p90 ms | TTFB gateway p50 / p90 ms | Δ TTFB p50 ms | Δ ≤ ${TARGET_MS} ms | total provider p50 / p90 ms | total gateway p50 / p90 ms | Δ total p50 ms | failures |`,
+    `\n| case | semantic cache | samples provider / gateway | TTFB provider p50 / p90 ms | TTFB gateway p50 / p90 ms | Δ TTFB p50 ms | Δ ≤ ${TARGET_MS} ms | to the provider p50, direct / through the gateway ms | provider's answer to the first byte p50, direct / through ms | total provider p50 / p90 ms | total gateway p50 / p90 ms | Δ total p50 ms | failures |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   if (failures.length > 0) {
     console.error(`\n${failures.length} requests failed (warm-up included); the first:`);

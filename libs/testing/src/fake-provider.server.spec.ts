@@ -270,6 +270,16 @@ describe.each([openaiHarness, anthropicHarness])('Fake $name server', (h) => {
     );
   });
 
+  it('records when each request was read and when its answer began, the delay between them', async () => {
+    server.delayMs = 100;
+    const before = performance.now();
+    await h.ask(server, 'hi');
+    const [record] = server.requests;
+    expect(record.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(record.answeredAt).toBeGreaterThanOrEqual(record.receivedAt + 100 - TIMER_SLACK_MS);
+    expect(record.answeredAt).toBeLessThanOrEqual(performance.now());
+  });
+
   it('resets requests, faults and delay to the options', async () => {
     const delayed = await h.start({ delayMs: 100 });
     try {
@@ -447,6 +457,8 @@ describe('FakeOpenAIServer wire format', () => {
       {
         method: 'POST',
         path: '/v1/chat/completions',
+        receivedAt: expect.any(Number),
+        answeredAt: expect.any(Number),
         headers: expect.objectContaining({ authorization: 'Bearer sk-test' }),
         body: {
           model: 'gpt-4o-mini',
@@ -1063,6 +1075,8 @@ describe('FakeAnthropicServer wire format', () => {
       {
         method: 'POST',
         path: '/v1/messages',
+        receivedAt: expect.any(Number),
+        answeredAt: expect.any(Number),
         headers: expect.objectContaining({
           authorization: 'Bearer ak-test',
           'anthropic-version': expect.any(String),

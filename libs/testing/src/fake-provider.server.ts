@@ -25,6 +25,10 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** `performance.now()` of this process when the whole body had been read. */
+  receivedAt: number;
+  /** `performance.now()` when the delay and any fault were over and the answer began; unset until then. */
+  answeredAt?: number;
 }
 
 export interface ReplyInput {
@@ -223,13 +227,16 @@ export abstract class FakeProviderServer {
       this.sendError(res, 404, `Invalid URL (${method} ${path})`);
       return;
     }
+    const receivedAt = performance.now();
     const json = parseJson(raw);
-    this.requests.push({
+    const record: RecordedRequest = {
       method,
       path,
       headers: { ...req.headers },
       body: json ? json.value : raw,
-    });
+      receivedAt,
+    };
+    this.requests.push(record);
 
     const fault = this.nextFault();
     if (fault?.kind === 'hang') {
@@ -238,6 +245,7 @@ export abstract class FakeProviderServer {
     if (this.delayMs > 0) {
       await sleep(this.delayMs, undefined, { signal: this.closing.signal });
     }
+    record.answeredAt = performance.now();
     if (fault?.kind === 'destroy') {
       req.socket.destroy();
     } else if (fault?.kind === 'status') {
