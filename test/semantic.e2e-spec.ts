@@ -269,40 +269,33 @@ describe('semantic cache through POST /api/v1/query', () => {
     expect(hit.headers.get('x-cache')).toBe('SEMANTIC');
     expect(hit.body.response).toBe('Settings, then Renew.');
   });
-});
 
-describe('semantic cache with EMBEDDING_PROVIDER=openai', () => {
-  let providers: FakeProviders;
-  let gateway: RunningGateway;
+  it('with EMBEDDING_PROVIDER=openai, embeds through the OpenAI API and serves a rewording', async () => {
+    const openaiEmbedded = await startGateway({ ...providers.env, EMBEDDING_PROVIDER: 'openai' });
+    try {
+      const ask = (query: string) =>
+        postJson<QueryBody>(
+          `${openaiEmbedded.url}/api/v1/query`,
+          { query },
+          { 'cache-control': 'no-store' },
+        );
+      const entries = () => metricValue(openaiEmbedded.url, 'ragcache_semantic_entries');
+      const before = await entries();
+      const stored = await postJson<QueryBody>(`${openaiEmbedded.url}/api/v1/query`, {
+        query: STORED,
+      });
+      expect(stored.headers.get('x-cache')).toBe('MISS');
+      await waitFor(async () => (await entries()) > before);
 
-  beforeAll(async () => {
-    providers = await startFakeProviders();
-    gateway = await startGateway({ ...providers.env, EMBEDDING_PROVIDER: 'openai' });
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await providers.close();
-  });
-
-  it('embeds through the OpenAI API and serves a rewording from the semantic layer', async () => {
-    const ask = (query: string) =>
-      postJson<QueryBody>(
-        `${gateway.url}/api/v1/query`,
-        { query },
-        { 'cache-control': 'no-store' },
-      );
-    const entries = () => metricValue(gateway.url, 'ragcache_semantic_entries');
-    const stored = await postJson<QueryBody>(`${gateway.url}/api/v1/query`, { query: STORED });
-    expect(stored.headers.get('x-cache')).toBe('MISS');
-    await waitFor(async () => (await entries()) > 0);
-
-    const hit = await ask(PARAPHRASE);
-    expect(hit.headers.get('x-cache')).toBe('SEMANTIC');
-    expect(hit.body.response).toBe(stored.body.response);
-    const embedded = providers.openai.requests
-      .filter((request) => request.path === '/v1/embeddings')
-      .flatMap((request) => (request.body as { input: string[] }).input);
-    expect(embedded).toEqual(expect.arrayContaining([STORED, PARAPHRASE]));
+      const hit = await ask(PARAPHRASE);
+      expect(hit.headers.get('x-cache')).toBe('SEMANTIC');
+      expect(hit.body.response).toBe(stored.body.response);
+      const embedded = providers.openai.requests
+        .filter((request) => request.path === '/v1/embeddings')
+        .flatMap((request) => (request.body as { input: string[] }).input);
+      expect(embedded).toEqual(expect.arrayContaining([STORED, PARAPHRASE]));
+    } finally {
+      await openaiEmbedded.close();
+    }
   });
 });
