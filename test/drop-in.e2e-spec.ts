@@ -30,10 +30,12 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
 
   beforeEach(() => providers.reset());
 
+  /** A streamed chat completion read to its end, through `client` (the plain gateway's by default). */
   async function streamedText(
     request: Omit<OpenAI.Chat.ChatCompletionCreateParamsStreaming, 'stream'>,
+    client: OpenAI = openai,
   ): Promise<{ text: string; cache: string | null; chunks: OpenAI.Chat.ChatCompletionChunk[] }> {
-    const { data: stream, response } = await openai.chat.completions
+    const { data: stream, response } = await client.chat.completions
       .create({ ...request, stream: true })
       .withResponse();
     const chunks: OpenAI.Chat.ChatCompletionChunk[] = [];
@@ -455,16 +457,14 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
       const cancelledBefore = await speculative('cancelled');
       let served: { cache: string | null; text: string } | undefined;
       for (let attempt = 0; attempt < 50; attempt++) {
-        const { data: stream, response } = await client.chat.completions
-          .create({
+        const { cache, text } = await streamedText(
+          {
             model: 'gpt-4o-mini',
             messages: [{ role: 'user', content: `what is the best way to ${topic}` }],
-            stream: true,
-          })
-          .withResponse();
-        let text = '';
-        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
-        served = { cache: response.headers.get('x-cache'), text };
+          },
+          client,
+        );
+        served = { cache, text };
         if (served.cache === 'SEMANTIC') break;
       }
       expect(served).toEqual({
@@ -493,12 +493,8 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         messages: [{ role: 'user' as const, content: unique('Name the largest moon of Saturn') }],
       };
       const usedBefore = await speculative('used');
-      const { data: stream, response } = await client.chat.completions
-        .create({ ...request, stream: true })
-        .withResponse();
-      let text = '';
-      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
-      expect(response.headers.get('x-cache')).toBe('MISS');
+      const { cache, text } = await streamedText(request, client);
+      expect(cache).toBe('MISS');
       expect(text).toBe(`answer(gpt-4o-mini): ${request.messages[0].content}`);
       expect((await speculative('used')) - usedBefore).toBe(1);
       const again = await client.chat.completions.create(request).withResponse();
@@ -537,16 +533,8 @@ describe('drop-in OpenAI and Anthropic routes through the official SDKs', () => 
         const startedBefore =
           (await speculative('used', waiting.url)) + (await speculative('cancelled', waiting.url));
         const calls = providers.openai.calls;
-        const { data: stream, response } = await patient.chat.completions
-          .create({ ...reworded, stream: true })
-          .withResponse();
-        let text = '';
-        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
-        const served = {
-          cache: response.headers.get('x-cache'),
-          text,
-          calls: providers.openai.calls - calls,
-        };
+        const { cache, text } = await streamedText(reworded, patient);
+        const served = { cache, text, calls: providers.openai.calls - calls };
         expect(served).toEqual({
           cache: 'SEMANTIC',
           text: stored.choices[0].message.content,
