@@ -38,6 +38,9 @@ export class ProviderFetch implements OnModuleDestroy {
     this.https = new HttpsAgent(options);
   }
 
+  private readonly agentFor = (url: URL): Agent =>
+    url.protocol === 'https:' ? this.https : this.http;
+
   /** The function handed to the SDKs, in the signature of the runtime's `fetch`. */
   readonly fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     if (typeof input !== 'string' && !(input instanceof URL)) {
@@ -48,7 +51,7 @@ export class ProviderFetch implements OnModuleDestroy {
     const url = String(input);
     const options = {
       ...(init as NodeFetchInit | undefined),
-      agent: (parsed: URL): Agent => (parsed.protocol === 'https:' ? this.https : this.http),
+      agent: this.agentFor,
     } as NodeFetchInit;
     // The response is node-fetch's: the same members the gateway and the SDKs read (status,
     // headers, json(), text(), a body that is async-iterable as bytes).
