@@ -10,12 +10,12 @@
  * alternating, so noise hits both; TTFB is the time from sending the request to the first body
  * byte, total the time to the end of the stream. The TTFB is split in two at the fake provider,
  * which runs in this process and so shares its clock: the time until the fake has read the
- * request, and the time from its answer's start (after its delay) to the first byte here. One pass with SEMANTIC_CACHE=false (the miss
- * path without embedding), one with the defaults (the provider call starts once the exact cache
- * missed, while the miss is embedded and searched; run with SEMANTIC_SPECULATIVE_STREAMS=false in
- * the environment to measure a miss that waits for the search), each gateway with a fresh
- * DATA_DIR. Exits 1 if any request failed, was not
- * a miss, or its stream did not end normally (`data: [DONE]`, `message_stop`).
+ * request, and the time from its answer's start (after its delay) to the first byte here. One
+ * pass with SEMANTIC_CACHE=false (the miss path without embedding), one with the defaults (the
+ * provider call starts once the exact cache missed, while the miss is embedded and searched; run
+ * with SEMANTIC_SPECULATIVE_STREAMS=false in the environment to measure a miss that waits for the
+ * search), each gateway with a fresh DATA_DIR. Exits 1 if any request failed, was not a miss, or
+ * its stream did not end normally (`data: [DONE]`, `message_stop`).
  *
  *   npm run bench:stream-ttfb -- [--rounds 3] [--requests 100] [--concurrency 1]
  *     [--provider-delay-ms 30] [--stream-delay-ms 5] [--semantic off|on|both]
@@ -206,7 +206,6 @@ function post(target: Target, payload: string): Promise<IncomingMessage> {
   });
 }
 
-/** Sends one streamed request and reads it to its end: the sample, or why it failed. */
 /** The fake's record of the request carrying `prompt` (each prompt is sent once), newest first. */
 function recordOf(fake: FakeProviderServer, prompt: string): RecordedRequest | undefined {
   for (let i = fake.requests.length - 1; i >= 0; i--) {
@@ -214,6 +213,8 @@ function recordOf(fake: FakeProviderServer, prompt: string): RecordedRequest | u
   }
   return undefined;
 }
+
+/** Sends one streamed request and reads it to its end: the sample, or why it failed. */
 
 async function timedStream(target: Target): Promise<Sample | string> {
   const prompt = uniquePrompt();
